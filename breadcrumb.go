@@ -1,0 +1,26 @@
+package logsentry
+
+import (
+	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry/breadcrumbs"
+)
+
+func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
+	var data map[string]any
+	if len(n.fields) > 0 || n.err != nil {
+		data = make(map[string]any, len(n.fields)+1)
+		for i := range n.fields {
+			f := &n.fields[i]
+			if len(f.groups) == 0 {
+				data[f.key] = f.val
+			} else {
+				data[f.path()] = f.val
+			}
+		}
+		if n.err != nil {
+			data["error"] = b.str(safeErrorText(n.err))
+		}
+	}
+	hub.AddBreadcrumb(breadcrumbs.New(r.Severity.SentryLevel(), n.logger, n.message, data, r.Time), nil)
+}

@@ -1,0 +1,104 @@
+// Package breadcrumbs holds the breadcrumb vocabulary of logsentry and the
+// per-request trails that keep breadcrumbs from leaking between concurrent
+// requests or jobs.
+//
+// A breadcrumb is recorded on the scope of a hub. When every request shares
+// one hub (sentry.CurrentHub), each request's breadcrumbs show up on every
+// other request's events. [WithTrail] gives a context its own hub, cloned from
+// the hub it would otherwise use, and [Middleware] does that for each HTTP
+// request; records logged with that context (slog's InfoContext, logrus's
+// WithContext, a zap field, a zerolog Ctx) then add their breadcrumbs to that
+// trail only.
+package breadcrumbs
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// Type returns the breadcrumb type for a Sentry level: "error" for error and
+// fatal, "debug" for debug, "default" otherwise. Sentry styles breadcrumbs by
+// type.
+func Type(l sentry.Level) string {
+	switch l {
+	case sentry.LevelError, sentry.LevelFatal:
+		return "error"
+	case sentry.LevelDebug:
+		return "debug"
+	default:
+		return "default"
+	}
+}
+
+// DefaultCategory is the category of a breadcrumb whose record has no logger
+// name.
+const DefaultCategory = "log"
+
+// New returns the breadcrumb of a log record: its type follows level, its
+// category is the logger name (or [DefaultCategory]), and data holds the
+// record's fields. A zero t leaves the timestamp to the SDK.
+func New(level sentry.Level, category, message string, data map[string]any, t time.Time) *sentry.Breadcrumb {
+	if category == "" {
+		category = DefaultCategory
+	}
+	return &sentry.Breadcrumb{
+		Type:      Type(level),
+		Category:  category,
+		Message:   message,
+		Data:      data,
+		Level:     level,
+		Timestamp: t,
+	}
+}
+
+// Add records b on the hub of ctx, or on [sentry.CurrentHub] when ctx has
+// none, through [sentry.Hub.AddBreadcrumb], so the client's BeforeBreadcrumb
+// and MaxBreadcrumbs apply.
+func Add(ctx context.Context, b *sentry.Breadcrumb, hint *sentry.BreadcrumbHint) {
+	hub := sentry.CurrentHub()
+	if ctx != nil {
+		if h := sentry.GetHubFromContext(ctx); h != nil {
+			hub = h
+		}
+	}
+	hub.AddBreadcrumb(b, hint)
+}
+
+// WithTrail returns a context carrying a hub of its own, cloned from the hub
+// of ctx (or from [sentry.CurrentHub]): the same client, a copy of the scope.
+// Breadcrumbs recorded with the returned context, and events captured with
+// it, stay on that trail: one request or job, one trail.
+func WithTrail(ctx context.Context) context.Context {
+	hub := sentry.CurrentHub()
+	if h := sentry.GetHubFromContext(ctx); h != nil {
+		hub = h
+	}
+	return sentry.SetHubOnContext(ctx, hub.Clone())
+}
+
+// Middleware returns an http.Handler that serves each request with its own
+// trail (see [WithTrail]), so breadcrumbs of concurrent requests never mix.
+// It also records the request on the trail's scope, as Sentry's HTTP
+// integrations do, and keeps a hub that an outer middleware (sentryhttp)
+// already put on the request's context, giving it a fresh scope only when the
+// hub is the shared [sentry.CurrentHub].
+func Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		hub := sentry.GetHubFromContext(ctx)
+		if hub == nil || hub == sentry.CurrentHub() {
+			base := hub
+			if base == nil {
+				base = sentry.CurrentHub()
+			}
+			hub = base.Clone()
+			ctx = sentry.SetHubOnContext(ctx, hub)
+			r = r.WithContext(ctx)
+		}
+		hub.Scope().SetRequest(r)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,146 @@
+package logsentry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// ErrFlushTimeout is returned by [Bridge.Flush] when buffered events or logs
+// were not all sent before the deadline.
+var ErrFlushTimeout = errors.New("logsentry: flush timed out")
+
+// Bridge routes [Record]s to Sentry by severity. It is immutable after [New]
+// and safe for concurrent use; one Bridge may serve several loggers, which
+// then share its policy.
+type Bridge struct {
+	cfg config
+	// min is the lowest active threshold: Enabled is one comparison.
+	min      Severity
+	redactor redactor
+	frames   frameCache
+	loggers  loggerCache
+}
+
+// New returns a Bridge configured by opts. With no options: events for
+// [SeverityError] and above, breadcrumbs for [SeverityInfo] and above, no
+// Sentry Logs, the hub of each record's context or else
+// [sentry.CurrentHub].
+func New(opts ...Option) *Bridge {
+	cfg := newConfig(opts)
+	b := &Bridge{cfg: cfg, min: min(cfg.eventMin, cfg.breadcrumbMin, cfg.logMin)}
+	b.redactor = newRedactor(&cfg)
+	return b
+}
+
+// Enabled reports whether a record at severity s would go anywhere. It is a
+// single comparison; adapters call it before building a record.
+func (b *Bridge) Enabled(s Severity) bool {
+	return s >= b.min
+}
+
+// Sinks returns the outputs a record at severity s goes to, before any
+// filter set with [WithFilter].
+func (b *Bridge) Sinks(s Severity) Sinks {
+	var k Sinks
+	if s >= b.cfg.eventMin {
+		k |= SinkEvent
+	}
+	if s >= b.cfg.breadcrumbMin {
+		k |= SinkBreadcrumb
+	}
+	if s >= b.cfg.logMin {
+		k |= SinkLog
+	}
+	return k
+}
+
+// Hub returns the hub a record logged with ctx goes to: the hub of ctx, else
+// the hub set with [WithHub], else [sentry.CurrentHub].
+func (b *Bridge) Hub(ctx context.Context) *sentry.Hub {
+	if ctx != nil {
+		if h := sentry.GetHubFromContext(ctx); h != nil {
+			return h
+		}
+	}
+	if b.cfg.hub != nil {
+		return b.cfg.hub
+	}
+	return sentry.CurrentHub()
+}
+
+// Emit sends r to the outputs its severity selects, on the hub of ctx (see
+// [Bridge.Hub]). It never panics and never waits on the network, except for
+// the bounded flush after a fatal record. ctx may be nil.
+func (b *Bridge) Emit(ctx context.Context, r Record) {
+	sinks := b.Sinks(r.Severity)
+	if sinks == SinkNone {
+		return
+	}
+	hub := b.Hub(ctx)
+	client := hub.Client()
+	if !client.IsEnabled() {
+		return
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %v", p))
+		}
+	}()
+	if f := b.cfg.filter; f != nil {
+		if sinks = b.filter(f, r, sinks); sinks == SinkNone {
+			return
+		}
+	}
+	n := b.normalize(&r)
+	if sinks&SinkEvent != 0 {
+		b.captureEvent(ctx, hub, client, &r, n)
+	}
+	if sinks&SinkBreadcrumb != 0 {
+		b.addBreadcrumb(hub, &r, n)
+	}
+	if sinks&SinkLog != 0 {
+		b.emitLog(ctx, hub, &r, n)
+	}
+	if r.Severity >= SeverityFatal && sinks&(SinkEvent|SinkLog) != 0 && b.cfg.flushTimeout > 0 {
+		client.Flush(b.cfg.flushTimeout)
+	}
+}
+
+func (b *Bridge) filter(f func(Record, Sinks) Sinks, r Record, s Sinks) (out Sinks) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.reportError(fmt.Errorf("logsentry: filter panicked: %v", p))
+			out = s
+		}
+	}()
+	return f(r, s)
+}
+
+// Flush waits until the events and logs buffered for the client of ctx's hub
+// (see [Bridge.Hub]) are sent, or ctx is done. It returns nil when they were
+// sent or when Sentry is disabled, and [ErrFlushTimeout] otherwise.
+func (b *Bridge) Flush(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	client := b.Hub(ctx).Client()
+	if !client.IsEnabled() {
+		return nil
+	}
+	if !client.FlushWithContext(ctx) {
+		return ErrFlushTimeout
+	}
+	return nil
+}
+
+// redactor replaces secrets; see internal/redact.
+type redactor interface {
+	SensitiveKey(key string) bool
+	String(s string) string
+}

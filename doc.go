@@ -1,0 +1,69 @@
+// Package logsentry is the logger-neutral core of a bridge from Go loggers
+// (log/slog, zap, logrus, zerolog) to Sentry: error records become Sentry
+// events (issues), lower records become breadcrumbs on the request's hub, and
+// chosen records become Sentry structured logs, each by its own threshold.
+//
+// Most programs use an adapter, not this package: slogsentry.NewHandler,
+// zapsentry.NewCore, logrussentry.NewHook or zerologsentry.NewWriter. They
+// accept the options defined here ([WithHub], [WithTagKeys],
+// [WithFingerprint], ...) plus level options in their logger's own level
+// type. An adapter maps its record to a [Record] and calls [Bridge.Emit].
+//
+// # Record conversion
+//
+// A record at severity S goes to:
+//
+//   - a Sentry event, when S >= the event threshold (default [SeverityError]),
+//     captured with [sentry.Hub.CaptureEventWithHint];
+//   - a breadcrumb, when S >= the breadcrumb threshold (default
+//     [SeverityInfo]), added with [sentry.Hub.AddBreadcrumb] after the
+//     record's own event, so that later events show it and it never lists
+//     itself;
+//   - a Sentry log, when S >= the log threshold (default [SeverityOff]).
+//
+// An event carries:
+//
+//   - level: [Severity.SentryLevel]; timestamp: the record's time; logger:
+//     the record's logger name;
+//   - message: the record's message, redacted; an empty message with an error
+//     takes the error's text;
+//   - exception: the error (Record.Err, else the field under an error key,
+//     else the first field holding an error) and its whole chain: Unwrap()
+//     error, Unwrap() []error (errors.Join) and Cause(), each with its Go type
+//     name, and the stack trace of errors that carry one (pkg/errors and
+//     alike);
+//   - a stack trace of the logging call site when no error carries one, from
+//     Record.PC, so the top frame is the caller's line and no frame of the
+//     logging library or of this module is shown;
+//   - contexts: "attributes" holds the fields, typed, with groups as nested
+//     objects; "log" holds the logger's level name; "trace" the span of the
+//     record's context;
+//   - tags: only the fields listed with [WithTagKeys];
+//   - user: from a top-level group "user" (id, email, username, ip_address,
+//     name), with email, username and ip_address only when the client's
+//     DataCollection (or SendDefaultPII) allows user information;
+//   - fingerprint: the message and the type of the innermost error, or the
+//     record's "fingerprint" field, or [WithFingerprint].
+//
+// # Context and hubs
+//
+// The hub is resolved per record: the hub of the record's context
+// ([sentry.GetHubFromContext]), else the hub of [WithHub], else
+// [sentry.CurrentHub]. A hub whose client is absent or disabled costs one
+// lookup and sends nothing. Give each request or job its own hub (see package
+// breadcrumbs) so breadcrumbs never leak between them.
+//
+// # Flushing on fatal
+//
+// After a record at [SeverityFatal] or above is captured, Emit flushes the
+// client, bounded by [WithFlushTimeout], before returning. Nothing here exits
+// or panics: that is the logger's business.
+//
+// # Safety
+//
+// Emit never panics and never waits on the network except for that flush:
+// panicking String, Error, LogValue and MarshalJSON methods, typed nils,
+// cycles, NaN and invalid UTF-8 become placeholders. Values under sensitive
+// keys and secret-shaped substrings are replaced with "[Filtered]" before
+// anything reaches the SDK.
+package logsentry

@@ -1,0 +1,168 @@
+package logsentry
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// maxTagValue is Sentry's limit on a tag value's length.
+const maxTagValue = 200
+
+// Context names used on events.
+const (
+	attributesContext = "attributes"
+	logContext        = "log"
+)
+
+func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sentry.Client, r *Record, n *normalized) {
+	ev := &sentry.Event{
+		Level:     r.Severity.SentryLevel(),
+		Timestamp: r.Time,
+		Logger:    n.logger,
+		Message:   n.message,
+		Contexts:  make(map[string]sentry.Context, 3),
+	}
+	if n.err != nil {
+		ev.Exception = b.exceptions(n.err)
+	}
+	if !hasStack(ev.Exception) {
+		if st := b.callSite(r.PC); st != nil {
+			if len(ev.Exception) > 0 {
+				ev.Exception[len(ev.Exception)-1].Stacktrace = st
+			} else {
+				ev.Threads = []sentry.Thread{{Stacktrace: st, Current: true, Crashed: r.Severity >= SeverityFatal}}
+			}
+		}
+	}
+	if len(n.fields) > 0 {
+		ev.Contexts[attributesContext] = tree(n.fields)
+	}
+	lc := sentry.Context{"severity": int(r.Severity.clamp())}
+	if r.Level != "" {
+		lc["level"] = r.Level
+	}
+	if r.Time.IsZero() {
+		lc["time_unknown"] = true // the timestamp is the capture time
+	}
+	ev.Contexts[logContext] = lc
+	if span := sentry.SpanFromContext(ctx); span != nil {
+		ev.Contexts["trace"] = sentry.TraceContext{
+			TraceID:      span.TraceID,
+			SpanID:       span.SpanID,
+			ParentSpanID: span.ParentSpanID,
+			Op:           span.Op,
+		}.Map()
+	}
+	b.setTags(ev, n)
+	if n.hasUser {
+		ev.User = b.gateUser(client, n.user)
+	}
+	ev.Fingerprint = b.fingerprintOf(r, n)
+	hub.CaptureEventWithHint(ev, &sentry.EventHint{Context: ctx, OriginalException: n.err})
+}
+
+func hasStack(ex []sentry.Exception) bool {
+	for i := range ex {
+		if ex[i].Stacktrace != nil && len(ex[i].Stacktrace.Frames) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Bridge) setTags(ev *sentry.Event, n *normalized) {
+	if len(b.cfg.tagKeys) == 0 {
+		return
+	}
+	for i := range n.fields {
+		f := &n.fields[i]
+		key := f.key
+		if len(f.groups) > 0 {
+			key = f.path()
+		}
+		if !b.cfg.isTagKey(key) {
+			continue
+		}
+		if ev.Tags == nil {
+			ev.Tags = make(map[string]string)
+		}
+		ev.Tags[key] = tagValue(f.val)
+	}
+}
+
+func tagValue(v any) string {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case nil:
+		s = "null"
+	default:
+		s = fmt.Sprint(x)
+	}
+	if len(s) > maxTagValue {
+		cut := maxTagValue
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		s = s[:cut]
+	}
+	return s
+}
+
+// gateUser drops the user's email, username and IP address unless the
+// client's data collection settings allow user information (DataCollection,
+// or the deprecated SendDefaultPII). The id and name are always kept.
+func (b *Bridge) gateUser(client *sentry.Client, u sentry.User) sentry.User {
+	if !allowsUserInfo(client) {
+		u.Email, u.Username, u.IPAddress = "", "", ""
+	}
+	return u
+}
+
+func allowsUserInfo(client *sentry.Client) bool {
+	opts := client.Options()
+	if opts.DataCollection != nil {
+		return client.GetDataCollection().UserInfo.Or(true)
+	}
+	return opts.SendDefaultPII
+}
+
+// fingerprintOf returns the event's grouping key: the record's own
+// "fingerprint" field, else WithFingerprint's result, else the message and
+// the type of the innermost error.
+func (b *Bridge) fingerprintOf(r *Record, n *normalized) []string {
+	if n.fingerprint != nil {
+		return n.fingerprint
+	}
+	if f := b.cfg.fingerprint; f != nil {
+		if fp := b.userFingerprint(f, r); len(fp) > 0 {
+			return fp
+		}
+	}
+	return b.defaultFingerprint(r, n)
+}
+
+func (b *Bridge) userFingerprint(f func(Record) []string, r *Record) (fp []string) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.reportError(fmt.Errorf("logsentry: fingerprint function panicked: %v", p))
+			fp = nil
+		}
+	}()
+	return f(*r)
+}
+
+func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
+	msg := b.str(r.Message)
+	if n.err == nil {
+		return []string{msg}
+	}
+	root := rootCause(n.err, b.cfg.maxErrorDepth)
+	if msg == "" {
+		return []string{errorType(root), b.str(safeErrorText(root))}
+	}
+	return []string{msg, errorType(root)}
+}

@@ -1,0 +1,152 @@
+package logsentry
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// safeErrorText returns err.Error(), or a placeholder when err is a typed nil
+// or its Error method panics.
+func safeErrorText(err error) (s string) {
+	if isNilPointer(err) {
+		return "<nil>"
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprintf("!PANIC in Error method of %T: %v", err, r)
+		}
+	}()
+	return err.Error()
+}
+
+func errorType(err error) string {
+	return reflect.TypeOf(err).String()
+}
+
+// exceptions converts err and its chain into Sentry exceptions, ordered as
+// Sentry wants them: the innermost cause first, err itself last. It walks
+// Unwrap() error, Unwrap() []error and Cause(), visiting each error once and
+// stopping at the configured depth, like the SDK's own conversion, but with
+// every user method guarded and no stack trace of its own making.
+func (b *Bridge) exceptions(err error) []sentry.Exception {
+	w := exceptionWalker{b: b, seen: make(map[any]struct{})}
+	w.walk(err, -1, "", 0)
+	ex := w.out
+	if len(ex) == 1 {
+		ex[0].Mechanism = nil
+	}
+	for i, j := 0, len(ex)-1; i < j; i, j = i+1, j-1 {
+		ex[i], ex[j] = ex[j], ex[i]
+	}
+	return ex
+}
+
+type exceptionWalker struct {
+	b    *Bridge
+	seen map[any]struct{}
+	out  []sentry.Exception
+}
+
+func (w *exceptionWalker) walk(err error, parent int, source string, depth int) {
+	if err == nil || len(w.out) >= maxItems {
+		return
+	}
+	text := safeErrorText(err)
+	key := identity(err, text)
+	if _, dup := w.seen[key]; dup {
+		return
+	}
+	w.seen[key] = struct{}{}
+	id := len(w.out)
+	ex := sentry.Exception{
+		Type:       errorType(err),
+		Value:      w.b.str(text),
+		Stacktrace: extractStack(err),
+		Mechanism:  &sentry.Mechanism{Type: "generic", ExceptionID: id, Source: source},
+	}
+	if parent >= 0 {
+		ex.Mechanism.Type = "chained"
+		ex.Mechanism.ParentID = &parent
+	}
+	multi, isMulti := err.(interface{ Unwrap() []error })
+	ex.Mechanism.IsExceptionGroup = isMulti
+	w.out = append(w.out, ex)
+	if isNilPointer(err) || (w.b.cfg.maxErrorDepth >= 0 && depth >= w.b.cfg.maxErrorDepth) {
+		return
+	}
+	switch {
+	case isMulti:
+		for i, e := range guardedUnwrapMulti(multi) {
+			w.walk(e, id, fmt.Sprintf("errors[%d]", i), depth+1)
+		}
+	default:
+		if next, source := guardedUnwrap(err); next != nil {
+			w.walk(next, id, source, depth+1)
+		}
+	}
+}
+
+// identity returns a key that identifies err for cycle detection: its
+// pointer, or its type and text (comparing the values themselves could panic
+// on an uncomparable dynamic field).
+func identity(err error, text string) any {
+	rv := reflect.ValueOf(err)
+	if rv.Kind() == reflect.Pointer {
+		// A pointer to a struct and to its first field share an address.
+		return struct {
+			p uintptr
+			t reflect.Type
+		}{rv.Pointer(), rv.Type()}
+	}
+	return rv.Type().String() + "\x00" + text
+}
+
+func guardedUnwrapMulti(err interface{ Unwrap() []error }) (errs []error) {
+	defer func() { _ = recover() }()
+	return err.Unwrap()
+}
+
+func guardedUnwrap(err error) (next error, source string) {
+	defer func() {
+		if recover() != nil {
+			next = nil
+		}
+	}()
+	switch e := err.(type) {
+	case interface{ Unwrap() error }:
+		return e.Unwrap(), sentry.MechanismTypeUnwrap
+	case interface{ Cause() error }:
+		return e.Cause(), sentry.MechanismSourceCause
+	}
+	return nil, ""
+}
+
+func extractStack(err error) (st *sentry.Stacktrace) {
+	if isNilPointer(err) {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			st = nil
+		}
+	}()
+	return sentry.ExtractStacktrace(err)
+}
+
+// rootCause follows the single-error chain of err to its innermost error,
+// stopping at an error that joins several.
+func rootCause(err error, maxDepth int) error {
+	for range maxDepth {
+		if _, multi := err.(interface{ Unwrap() []error }); multi || isNilPointer(err) {
+			return err
+		}
+		next, _ := guardedUnwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+	return err
+}

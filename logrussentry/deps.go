@@ -1,0 +1,3 @@
+package logrussentry
+
+import _ "github.com/sirupsen/logrus" // placeholder until the adapter lands

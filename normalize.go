@@ -1,0 +1,276 @@
+package logsentry
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+)
+
+const filtered = "[Filtered]"
+
+// field is one converted, redacted record field: a JSON-safe value (nil,
+// bool, int64, uint64, float64, string, []any or map[string]any) under key,
+// inside the groups named by groups (outermost first).
+type field struct {
+	groups []string // shared between siblings; never appended to in place
+	key    string
+	val    any
+}
+
+// path returns the field's dotted key: "http.request.method".
+func (f *field) path() string {
+	if len(f.groups) == 0 {
+		return f.key
+	}
+	return strings.Join(f.groups, ".") + "." + f.key
+}
+
+// normalized is a record after the one conversion pass that every output
+// shares: fields resolved, replaced, redacted and made JSON-safe, and the
+// special fields (error, user, fingerprint, logger) taken out.
+type normalized struct {
+	message     string
+	logger      string
+	err         error
+	fields      []field
+	fingerprint []string
+	user        sentry.User
+	hasUser     bool
+}
+
+// userKey is the top-level group whose fields describe the user.
+const userKey = "user"
+
+func (b *Bridge) normalize(r *Record) *normalized {
+	n := &normalized{logger: r.Logger, err: r.Err}
+	errIdx := -1
+	if n.err == nil {
+		errIdx = b.promotedError(r.Attrs)
+		if errIdx >= 0 {
+			n.err = r.Attrs[errIdx].Value.Any().(error)
+		}
+	}
+	n.fields = make([]field, 0, len(r.Attrs))
+	for i, a := range r.Attrs {
+		if i == errIdx {
+			continue
+		}
+		b.walk(n, nil, a, true)
+	}
+	if n.logger == "" {
+		n.logger = b.cfg.loggerName
+	}
+	n.message = r.Message
+	if n.message == "" && n.err != nil {
+		n.message = safeErrorText(n.err)
+	}
+	n.message = b.str(n.message)
+	return n
+}
+
+// promotedError returns the index of the top-level attr whose error becomes
+// the exception: the first under a configured error key (in key order), else
+// the first holding an error; -1 if none.
+func (b *Bridge) promotedError(attrs []slog.Attr) int {
+	best, bestRank := -1, len(b.cfg.errorKeys)+1
+	for i, a := range attrs {
+		if a.Value.Kind() != slog.KindAny {
+			continue
+		}
+		if _, ok := a.Value.Any().(error); !ok {
+			continue
+		}
+		rank := b.cfg.isErrorKey(a.Key)
+		if rank < 0 {
+			rank = len(b.cfg.errorKeys)
+		}
+		if rank < bestRank {
+			best, bestRank = i, rank
+		}
+	}
+	return best
+}
+
+// walk adds attribute a, found inside groups, to n.
+func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
+	v := resolve(a.Value)
+	if v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
+		a = b.replace(groups, slog.Attr{Key: a.Key, Value: v})
+		v = resolve(a.Value)
+	}
+	if a.Key == "" && v.Kind() != slog.KindGroup {
+		return // slog: an attr with an empty key is ignored
+	}
+	if v.Kind() == slog.KindGroup {
+		attrs := v.Group()
+		if len(attrs) == 0 {
+			return // slog: an empty group is ignored
+		}
+		if a.Key == "" { // inline group: its attrs belong to the parent
+			for _, ga := range attrs {
+				b.walk(n, groups, ga, top)
+			}
+			return
+		}
+		if b.sensitiveKey(a.Key) {
+			n.fields = append(n.fields, field{groups: groups, key: a.Key, val: filtered})
+			return
+		}
+		if top && a.Key == userKey {
+			b.user(n, attrs)
+			return
+		}
+		inner := append(slices.Clip(groups), a.Key)
+		for _, ga := range attrs {
+			b.walk(n, inner, ga, false)
+		}
+		return
+	}
+	if top {
+		switch a.Key {
+		case "fingerprint":
+			if fp := b.fingerprintValue(v); fp != nil {
+				n.fingerprint = fp
+				return
+			}
+		case "logger":
+			if v.Kind() == slog.KindString && v.String() != "" {
+				n.logger = b.str(v.String())
+				return
+			}
+		}
+	}
+	if b.sensitiveKey(a.Key) {
+		n.fields = append(n.fields, field{groups: groups, key: a.Key, val: filtered})
+		return
+	}
+	if n.err == nil && v.Kind() == slog.KindAny {
+		// No top-level error: the first error anywhere, say in a group
+		// opened with WithGroup, becomes the exception.
+		if err, ok := v.Any().(error); ok {
+			n.err = err
+			return
+		}
+	}
+	n.fields = append(n.fields, field{groups: groups, key: a.Key, val: b.value(v)})
+}
+
+// resolve is slog.Value.Resolve, which already turns a panicking LogValue
+// into an error value; the recover covers anything else.
+func resolve(v slog.Value) (out slog.Value) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = slog.StringValue("!PANIC in LogValue")
+		}
+	}()
+	return v.Resolve()
+}
+
+func (b *Bridge) replace(groups []string, a slog.Attr) (out slog.Attr) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = slog.String(a.Key, b.panicked(b.cfg.replaceAttr, r))
+		}
+	}()
+	return b.cfg.replaceAttr(groups, a)
+}
+
+// value converts a resolved, non-group slog value.
+func (b *Bridge) value(v slog.Value) any {
+	switch v.Kind() {
+	case slog.KindString:
+		return b.str(v.String())
+	case slog.KindInt64:
+		return v.Int64()
+	case slog.KindUint64:
+		return v.Uint64()
+	case slog.KindFloat64:
+		return float(v.Float64())
+	case slog.KindBool:
+		return v.Bool()
+	case slog.KindDuration:
+		return v.Duration().String()
+	case slog.KindTime:
+		return v.Time().Format(time.RFC3339Nano)
+	default:
+		return b.safeAny(v.Any(), 0)
+	}
+}
+
+func (b *Bridge) fingerprintValue(v slog.Value) []string {
+	switch v.Kind() {
+	case slog.KindString:
+		return []string{b.str(v.String())}
+	case slog.KindAny:
+		if s, ok := v.Any().([]string); ok && len(s) > 0 {
+			fp := make([]string, len(s))
+			for i := range s {
+				fp[i] = b.str(s[i])
+			}
+			return fp
+		}
+	}
+	return nil
+}
+
+// user reads the fields of the top-level "user" group. Fields that are not
+// part of Sentry's user interface go to User.Data.
+func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
+	for _, a := range attrs {
+		v := resolve(a.Value)
+		if v.Kind() == slog.KindGroup {
+			continue
+		}
+		s := b.str(v.String())
+		switch strings.ToLower(a.Key) {
+		case "id":
+			n.user.ID = s
+		case "email":
+			n.user.Email = s
+		case "username", "name":
+			if strings.EqualFold(a.Key, "name") {
+				n.user.Name = s
+			} else {
+				n.user.Username = s
+			}
+		case "ip_address", "ip":
+			n.user.IPAddress = s
+		default:
+			if b.sensitiveKey(a.Key) {
+				s = filtered
+			}
+			if n.user.Data == nil {
+				n.user.Data = make(map[string]string)
+			}
+			n.user.Data[a.Key] = s
+		}
+	}
+	n.hasUser = !n.user.IsEmpty()
+}
+
+func (b *Bridge) sensitiveKey(k string) bool {
+	return b.redactor.SensitiveKey(k)
+}
+
+// tree nests the fields into maps by group, for the event's contexts.
+// Fields and groups with the same key merge, the later winning.
+func tree(fields []field) map[string]any {
+	root := make(map[string]any, len(fields))
+	for i := range fields {
+		f := &fields[i]
+		m := root
+		for _, g := range f.groups {
+			sub, ok := m[g].(map[string]any)
+			if !ok {
+				sub = make(map[string]any)
+				m[g] = sub
+			}
+			m = sub
+		}
+		m[f.key] = f.val
+	}
+	return root
+}

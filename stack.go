@@ -1,0 +1,130 @@
+package logsentry
+
+import (
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// maxCachedPCs bounds the frame cache. Call sites repeat, so a few thousand
+// entries cover a program's logging calls and the frames below them.
+const maxCachedPCs = 8192
+
+// frameCache maps a program counter to its symbolized frames (more than one
+// when calls were inlined), outermost first. Symbolizing is the main cost of
+// a stack trace, and the result for a PC never changes.
+type frameCache struct {
+	m sync.Map // uintptr -> []sentry.Frame
+	n atomic.Int32
+}
+
+func (c *frameCache) frames(pc uintptr) []sentry.Frame {
+	if f, ok := c.m.Load(pc); ok {
+		return f.([]sentry.Frame)
+	}
+	var frames []sentry.Frame
+	it := runtime.CallersFrames([]uintptr{pc})
+	for {
+		rf, more := it.Next()
+		frames = append(frames, sentry.NewFrame(rf))
+		if !more {
+			break
+		}
+	}
+	// CallersFrames yields the innermost (inlined) frame first.
+	for i, j := 0, len(frames)-1; i < j; i, j = i+1, j-1 {
+		frames[i], frames[j] = frames[j], frames[i]
+	}
+	if c.n.Load() < maxCachedPCs {
+		if _, loaded := c.m.LoadOrStore(pc, frames); !loaded {
+			c.n.Add(1)
+		}
+	}
+	return frames
+}
+
+// thisModule is the import path prefix of this module's packages, whose
+// frames never appear in a reported stack.
+const thisModule = "github.com/logsentry/logsentry"
+
+// loggingPackages are the packages whose frames sit between a logging call
+// and the bridge. When a record carries no PC, the stack starts below the
+// last of them.
+var loggingPackages = []string{
+	"log/slog",
+	"log",
+	"go.uber.org/zap",
+	"github.com/sirupsen/logrus",
+	"github.com/rs/zerolog",
+	"github.com/getsentry/sentry-go",
+	"runtime",
+}
+
+// isLoggingFrame reports whether a frame of module (a package path) belongs
+// to a logging library or to this module (its tests and examples excepted).
+func isLoggingFrame(module string) bool {
+	if module == thisModule || strings.HasPrefix(module, thisModule+"/") {
+		return !strings.HasSuffix(module, "_test") && !strings.Contains(module, "/examples/")
+	}
+	for _, p := range loggingPackages {
+		if module == p || strings.HasPrefix(module, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// callSite returns the stack trace of the logging call whose site is pc,
+// as Sentry wants it: outermost frame first, the call site last. skip is the
+// number of frames of the bridge above the caller of callSite.
+//
+// When pc is on the current stack (the usual, synchronous case) the trace is
+// the current stack from that frame down. When it is not (the record was
+// handed over from another goroutine) the trace is that single call site.
+// When pc is 0 the frames of logging libraries and of this module are
+// skipped from the top.
+func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
+	var buf [128]uintptr
+	pcs := buf[:runtime.Callers(2, buf[:])]
+	start := -1
+	if pc != 0 {
+		for i, p := range pcs {
+			if p == pc || p-1 == pc {
+				start = i
+				break
+			}
+		}
+		if start < 0 {
+			pcs, start = []uintptr{pc}, 0
+		}
+	} else {
+		start = len(pcs)
+		for i, p := range pcs {
+			fr := b.frames.frames(p)
+			if !isLoggingFrame(fr[len(fr)-1].Module) {
+				start = i
+				break
+			}
+		}
+	}
+	pcs = pcs[start:]
+	if len(pcs) == 0 {
+		return nil
+	}
+	frames := make([]sentry.Frame, 0, len(pcs)+2)
+	for i := len(pcs) - 1; i >= 0; i-- {
+		for _, f := range b.frames.frames(pcs[i]) {
+			if f.Module == "runtime" || f.Module == "testing" {
+				continue
+			}
+			frames = append(frames, f)
+		}
+	}
+	if len(frames) == 0 {
+		return nil
+	}
+	return &sentry.Stacktrace{Frames: frames}
+}

@@ -1,0 +1,3 @@
+package zapsentry
+
+import _ "go.uber.org/zap" // placeholder until the adapter lands

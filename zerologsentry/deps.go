@@ -1,0 +1,3 @@
+package zerologsentry
+
+import _ "github.com/rs/zerolog" // placeholder until the adapter lands
