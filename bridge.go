@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry/internal/ratelimit"
 )
 
 // ErrFlushTimeout is returned by [Bridge.Flush] when buffered events or logs
@@ -22,6 +24,8 @@ type Bridge struct {
 	redactor redactor
 	frames   frameCache
 	loggers  loggerCache
+	limiter  *ratelimit.Limiter
+	stats    stats
 }
 
 // New returns a Bridge configured by opts. With no options: events for
@@ -32,6 +36,7 @@ func New(opts ...Option) *Bridge {
 	cfg := newConfig(opts)
 	b := &Bridge{cfg: cfg, min: min(cfg.eventMin, cfg.breadcrumbMin, cfg.logMin)}
 	b.redactor = newRedactor(&cfg)
+	b.limiter = newLimiter(&cfg)
 	return b
 }
 
@@ -89,23 +94,39 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
+			b.stats.panics.Add(1)
 			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %v", p))
 		}
 	}()
 	if f := b.cfg.filter; f != nil {
 		if sinks = b.filter(f, r, sinks); sinks == SinkNone {
+			b.stats.filtered.Add(1)
 			return
+		}
+	}
+	var droppedBefore uint64
+	if sinks&SinkEvent != 0 {
+		var ok bool
+		if ok, droppedBefore = b.allowEvent(&r); !ok {
+			// Over budget: no event, and no breadcrumb of a storm either.
+			if sinks &^= SinkEvent | SinkBreadcrumb; sinks == SinkNone {
+				return
+			}
 		}
 	}
 	n := b.normalize(&r)
 	if sinks&SinkEvent != 0 {
+		n.rateLimitedBefore = droppedBefore
 		b.captureEvent(ctx, hub, client, &r, n)
+		b.stats.events.Add(1)
 	}
 	if sinks&SinkBreadcrumb != 0 {
 		b.addBreadcrumb(hub, &r, n)
+		b.stats.breadcrumbs.Add(1)
 	}
 	if sinks&SinkLog != 0 {
 		b.emitLog(ctx, hub, &r, n)
+		b.stats.logs.Add(1)
 	}
 	if r.Severity >= SeverityFatal && sinks&(SinkEvent|SinkLog) != 0 && b.cfg.flushTimeout > 0 {
 		client.Flush(b.cfg.flushTimeout)
@@ -123,8 +144,9 @@ func (b *Bridge) filter(f func(Record, Sinks) Sinks, r Record, s Sinks) (out Sin
 }
 
 // Flush waits until the events and logs buffered for the client of ctx's hub
-// (see [Bridge.Hub]) are sent, or ctx is done. It returns nil when they were
-// sent or when Sentry is disabled, and [ErrFlushTimeout] otherwise.
+// (see [Bridge.Hub]) are sent, or ctx is done; a ctx without a deadline is
+// bounded by the flush timeout ([WithFlushTimeout]). It returns nil when they
+// were sent or when Sentry is disabled, and [ErrFlushTimeout] otherwise.
 func (b *Bridge) Flush(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -132,6 +154,11 @@ func (b *Bridge) Flush(ctx context.Context) error {
 	client := b.Hub(ctx).Client()
 	if !client.IsEnabled() {
 		return nil
+	}
+	if _, ok := ctx.Deadline(); !ok && b.cfg.flushTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, b.cfg.flushTimeout)
+		defer cancel()
 	}
 	if !client.FlushWithContext(ctx) {
 		return ErrFlushTimeout

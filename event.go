@@ -46,6 +46,9 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 	if r.Time.IsZero() {
 		lc["time_unknown"] = true // the timestamp is the capture time
 	}
+	if n.rateLimitedBefore > 0 {
+		lc["rate_limited_before"] = n.rateLimitedBefore
+	}
 	ev.Contexts[logContext] = lc
 	if span := sentry.SpanFromContext(ctx); span != nil {
 		ev.Contexts["trace"] = sentry.TraceContext{
@@ -127,6 +130,7 @@ func allowsUserInfo(client *sentry.Client) bool {
 	if opts.DataCollection != nil {
 		return client.GetDataCollection().UserInfo.Or(true)
 	}
+	//lint:ignore SA1019 SendDefaultPII is deprecated but still honoured by the SDK when DataCollection is unset.
 	return opts.SendDefaultPII
 }
 

@@ -82,7 +82,7 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 			w.walk(e, id, fmt.Sprintf("errors[%d]", i), depth+1)
 		}
 	default:
-		if next, source := guardedUnwrap(err); next != nil {
+		if source, next := guardedUnwrap(err); next != nil {
 			w.walk(next, id, source, depth+1)
 		}
 	}
@@ -108,7 +108,7 @@ func guardedUnwrapMulti(err interface{ Unwrap() []error }) (errs []error) {
 	return err.Unwrap()
 }
 
-func guardedUnwrap(err error) (next error, source string) {
+func guardedUnwrap(err error) (source string, next error) {
 	defer func() {
 		if recover() != nil {
 			next = nil
@@ -116,11 +116,11 @@ func guardedUnwrap(err error) (next error, source string) {
 	}()
 	switch e := err.(type) {
 	case interface{ Unwrap() error }:
-		return e.Unwrap(), sentry.MechanismTypeUnwrap
+		return sentry.MechanismTypeUnwrap, e.Unwrap()
 	case interface{ Cause() error }:
-		return e.Cause(), sentry.MechanismSourceCause
+		return sentry.MechanismSourceCause, e.Cause()
 	}
-	return nil, ""
+	return "", nil
 }
 
 func extractStack(err error) (st *sentry.Stacktrace) {
@@ -142,7 +142,7 @@ func rootCause(err error, maxDepth int) error {
 		if _, multi := err.(interface{ Unwrap() []error }); multi || isNilPointer(err) {
 			return err
 		}
-		next, _ := guardedUnwrap(err)
+		_, next := guardedUnwrap(err)
 		if next == nil {
 			return err
 		}

@@ -39,6 +39,10 @@ type normalized struct {
 	fingerprint []string
 	user        sentry.User
 	hasUser     bool
+
+	// rateLimitedBefore counts events of this fingerprint refused by the
+	// rate limit since the last one sent.
+	rateLimitedBefore uint64
 }
 
 // userKey is the top-level group whose fields describe the user.

@@ -40,6 +40,9 @@ type config struct {
 	allowKeys     []string
 	redactPattern []*regexp.Regexp
 
+	eventRate  float64
+	eventBurst int
+
 	flushTimeout  time.Duration
 	maxErrorDepth int
 	errorHandler  func(error)
@@ -55,6 +58,8 @@ func newConfig(opts []Option) config {
 		redact:        true,
 		flushTimeout:  2 * time.Second,
 		maxErrorDepth: 10,
+		eventRate:     defaultEventPerSecond,
+		eventBurst:    defaultEventBurst,
 	}
 	for _, o := range opts {
 		if o != nil {

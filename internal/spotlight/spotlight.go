@@ -220,6 +220,6 @@ func WaitForItem(t testing.TB, dsn, itemType string, timeout time.Duration, matc
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("spotlight: no matching %q item within %s (%d envelopes, %d %q items seen)", itemType, timeout, envelopes, seen, itemType)
 	}
-	t.Fatalf("spotlight: waiting for a %q item: %v (%d envelopes, %d %q items seen)", itemType, err, envelopes, seen, itemType)
+	t.Fatalf("%v (while waiting for a %q item; %d envelopes, %d %q items seen)", err, itemType, envelopes, seen, itemType)
 	return nil
 }

@@ -105,6 +105,7 @@ ready=""
 cleanup() {
   [[ -z "$ready" ]] || return 0
   kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   sed 's/^/  | /' "$startlog" >&2 || true
   rm -f "$startlog"
 }
