@@ -9,7 +9,11 @@ import (
 func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 	var data map[string]any
 	if len(n.fields) > 0 || n.err != nil {
-		data = make(map[string]any, len(n.fields)+1)
+		size := len(n.fields)
+		if n.err != nil {
+			size++
+		}
+		data = make(map[string]any, size)
 		for i := range n.fields {
 			f := &n.fields[i]
 			if len(f.groups) == 0 {
@@ -19,7 +23,7 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 			}
 		}
 		if n.err != nil {
-			data["error"] = b.str(safeErrorText(n.err))
+			data["error"] = b.str(b.errorText(n.err))
 		}
 	}
 	hub.AddBreadcrumb(breadcrumbs.New(r.Severity.SentryLevel(), n.logger, n.message, data, r.Time), nil)

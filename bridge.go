@@ -43,12 +43,13 @@ func New(opts ...Option) *Bridge {
 // Enabled reports whether a record at severity s would go anywhere. It is a
 // single comparison; adapters call it before building a record.
 func (b *Bridge) Enabled(s Severity) bool {
-	return s >= b.min
+	return min(s, SeverityMax) >= b.min
 }
 
 // Sinks returns the outputs a record at severity s goes to, before any
 // filter set with [WithFilter].
 func (b *Bridge) Sinks(s Severity) Sinks {
+	s = min(s, SeverityMax) // a threshold of SeverityOff is never reached
 	var k Sinks
 	if s >= b.cfg.eventMin {
 		k |= SinkEvent

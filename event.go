@@ -50,20 +50,24 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 		lc["rate_limited_before"] = n.rateLimitedBefore
 	}
 	ev.Contexts[logContext] = lc
-	if span := sentry.SpanFromContext(ctx); span != nil {
-		ev.Contexts["trace"] = sentry.TraceContext{
-			TraceID:      span.TraceID,
-			SpanID:       span.SpanID,
-			ParentSpanID: span.ParentSpanID,
-			Op:           span.Op,
-		}.Map()
-	}
 	b.setTags(ev, n)
 	if n.hasUser {
 		ev.User = b.gateUser(client, n.user)
 	}
 	ev.Fingerprint = b.fingerprintOf(r, n)
-	hub.CaptureEventWithHint(ev, &sentry.EventHint{Context: ctx, OriginalException: n.err})
+	hint := &sentry.EventHint{Context: ctx, OriginalException: n.err}
+	if span := sentry.SpanFromContext(ctx); span != nil {
+		if scope := hub.Scope(); scope != nil && scope.GetSpan() != span {
+			// The SDK links an event to its scope's span (or, with none, to
+			// the scope's propagation context), not to the span of the
+			// context: capture on a copy of the scope bound to that span.
+			scope = scope.Clone()
+			scope.SetSpan(span)
+			client.CaptureEvent(ev, hint, scope)
+			return
+		}
+	}
+	hub.CaptureEventWithHint(ev, hint)
 }
 
 func hasStack(ex []sentry.Exception) bool {
@@ -166,7 +170,7 @@ func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
 	}
 	root := rootCause(n.err, b.cfg.maxErrorDepth)
 	if msg == "" {
-		return []string{errorType(root), b.str(safeErrorText(root))}
+		return []string{errorType(root), b.str(b.errorText(root))}
 	}
 	return []string{msg, errorType(root)}
 }

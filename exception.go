@@ -7,15 +7,15 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// safeErrorText returns err.Error(), or a placeholder when err is a typed nil
-// or its Error method panics.
-func safeErrorText(err error) (s string) {
+// errorText returns err.Error(), or a placeholder when err is a typed nil or
+// its Error method panics (the panic is reported to the error handler).
+func (b *Bridge) errorText(err error) (s string) {
 	if isNilPointer(err) {
 		return "<nil>"
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s = fmt.Sprintf("!PANIC in Error method of %T: %v", err, r)
+			s = b.panicked(err, r)
 		}
 	}()
 	return err.Error()
@@ -53,7 +53,7 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	if err == nil || len(w.out) >= maxItems {
 		return
 	}
-	text := safeErrorText(err)
+	text := w.b.errorText(err)
 	key := identity(err, text)
 	if _, dup := w.seen[key]; dup {
 		return

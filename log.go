@@ -79,7 +79,7 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, r *Record, n *nor
 	}
 	if n.err != nil {
 		e.String("exception.type", errorType(n.err))
-		e.String("exception.message", b.str(safeErrorText(n.err)))
+		e.String("exception.message", b.str(b.errorText(n.err)))
 	}
 	if n.hasUser && n.user.ID != "" {
 		e.String("user.id", n.user.ID)

@@ -1,10 +1,12 @@
 package logsentry
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -48,8 +50,17 @@ type normalized struct {
 // userKey is the top-level group whose fields describe the user.
 const userKey = "user"
 
+// normalize converts r for the outputs. It is small enough to inline, so
+// the normalized value lives on the caller's stack (Emit's): none of its
+// consumers retains it.
 func (b *Bridge) normalize(r *Record) *normalized {
-	n := &normalized{logger: r.Logger, err: r.Err}
+	n := new(normalized)
+	b.normalizeInto(n, r)
+	return n
+}
+
+func (b *Bridge) normalizeInto(n *normalized, r *Record) {
+	n.logger, n.err = r.Logger, r.Err
 	errIdx := -1
 	if n.err == nil {
 		errIdx = b.promotedError(r.Attrs)
@@ -69,10 +80,9 @@ func (b *Bridge) normalize(r *Record) *normalized {
 	}
 	n.message = r.Message
 	if n.message == "" && n.err != nil {
-		n.message = safeErrorText(n.err)
+		n.message = b.errorText(n.err)
 	}
 	n.message = b.str(n.message)
-	return n
 }
 
 // promotedError returns the index of the top-level attr whose error becomes
@@ -100,14 +110,15 @@ func (b *Bridge) promotedError(attrs []slog.Attr) int {
 
 // walk adds attribute a, found inside groups, to n.
 func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
-	v := resolve(a.Value)
+	v := b.resolve(a.Value)
 	if v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
 		a = b.replace(groups, slog.Attr{Key: a.Key, Value: v})
-		v = resolve(a.Value)
+		v = b.resolve(a.Value)
 	}
 	if a.Key == "" && v.Kind() != slog.KindGroup {
 		return // slog: an attr with an empty key is ignored
 	}
+	a.Key = cleanKey(a.Key)
 	if v.Kind() == slog.KindGroup {
 		attrs := v.Group()
 		if len(attrs) == 0 {
@@ -162,15 +173,33 @@ func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
 	n.fields = append(n.fields, field{groups: groups, key: a.Key, val: b.value(v)})
 }
 
-// resolve is slog.Value.Resolve, which already turns a panicking LogValue
-// into an error value; the recover covers anything else.
-func resolve(v slog.Value) (out slog.Value) {
+// maxLogValues bounds the LogValue calls that resolve one value, as slog
+// does.
+const maxLogValues = 100
+
+// resolve is slog.Value.Resolve, except that a panicking LogValue becomes a
+// placeholder reported to the error handler: Resolve turns it into an error
+// value holding a stack trace, which would pass for the record's error.
+func (b *Bridge) resolve(v slog.Value) slog.Value {
+	for range maxLogValues {
+		if v.Kind() != slog.KindLogValuer {
+			return v
+		}
+		v = b.logValue(v.LogValuer())
+	}
+	if v.Kind() == slog.KindLogValuer {
+		return slog.StringValue(fmt.Sprintf("!ERROR LogValue called too many times on %T", v.Any()))
+	}
+	return v
+}
+
+func (b *Bridge) logValue(lv slog.LogValuer) (out slog.Value) {
 	defer func() {
 		if r := recover(); r != nil {
-			out = slog.StringValue("!PANIC in LogValue")
+			out = slog.StringValue(b.panicked(lv, r))
 		}
 	}()
-	return v.Resolve()
+	return lv.LogValue()
 }
 
 func (b *Bridge) replace(groups []string, a slog.Attr) (out slog.Attr) {
@@ -224,7 +253,7 @@ func (b *Bridge) fingerprintValue(v slog.Value) []string {
 // part of Sentry's user interface go to User.Data.
 func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 	for _, a := range attrs {
-		v := resolve(a.Value)
+		v := b.resolve(a.Value)
 		if v.Kind() == slog.KindGroup {
 			continue
 		}
@@ -249,7 +278,7 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 			if n.user.Data == nil {
 				n.user.Data = make(map[string]string)
 			}
-			n.user.Data[a.Key] = s
+			n.user.Data[cleanKey(a.Key)] = s
 		}
 	}
 	n.hasUser = !n.user.IsEmpty()
@@ -277,4 +306,24 @@ func tree(fields []field) map[string]any {
 		m[f.key] = f.val
 	}
 	return root
+}
+
+// maxKeyBytes bounds a field key or group name.
+const maxKeyBytes = 256
+
+// cleanKey returns k as valid UTF-8 of at most maxKeyBytes. Keys are not
+// redacted (a key names a value, it is not one) but are bounded: Sentry
+// rejects a whole event whose keys are huge.
+func cleanKey(k string) string {
+	if len(k) > maxKeyBytes {
+		cut := maxKeyBytes
+		for cut > 0 && !utf8.RuneStart(k[cut]) {
+			cut--
+		}
+		k = k[:cut] + truncatedMark
+	}
+	if !utf8.ValidString(k) {
+		k = strings.ToValidUTF8(k, "\uFFFD")
+	}
+	return k
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -17,6 +18,11 @@ const (
 	maxDepth       = 8        // nesting of groups, maps, slices and structs
 	maxItems       = 100      // elements kept per map, slice or struct
 	maxStringBytes = 16 << 10 // bytes kept per string
+	// maxNodes and maxValueBytes bound one field's whole value. Depth and
+	// width alone do not: a slice or map that holds itself (or shares one
+	// big child) n times would expand to n^maxDepth values.
+	maxNodes      = 2048     // values converted per field
+	maxValueBytes = 64 << 10 // string bytes kept per field
 )
 
 // placeholders for values that cannot be sent as they are.
@@ -57,24 +63,64 @@ func float(f float64) any {
 // safeAny converts an arbitrary Go value into one encoding/json can always
 // encode: nil, bool, int64, uint64, float64, string, []any or map[string]any.
 // It follows encoding/json's rules (json.Marshaler, encoding.TextMarshaler,
-// exported struct fields and their json tags), except that errors give their
-// Error text, as slog's JSON handler does. Methods that panic, cycles and
-// oversized values yield placeholders; nothing it calls can crash the caller.
-func (b *Bridge) safeAny(v any, depth int) (out any) {
+// exported struct fields, embedded structs and the json tag's name, "-",
+// omitempty and omitzero), except that errors give their Error text, as
+// slog's JSON handler does. Methods that panic, cycles and oversized values
+// yield placeholders; nothing it calls can crash the caller. The whole
+// conversion is bounded by maxNodes values and maxValueBytes string bytes.
+func (b *Bridge) safeAny(v any, depth int) any {
+	c := converter{b: b, nodes: maxNodes, bytes: maxValueBytes}
+	return c.any(v, depth)
+}
+
+// converter is one safeAny conversion and what is left of its budget.
+type converter struct {
+	b     *Bridge
+	nodes int // values left to convert
+	bytes int // string bytes left
+}
+
+// take spends one value of the budget; false when it is spent.
+func (c *converter) take() bool {
+	if c.nodes <= 0 {
+		return false
+	}
+	c.nodes--
+	return true
+}
+
+// str is [Bridge.str] within the conversion's string budget.
+func (c *converter) str(s string) string {
+	s = c.b.str(s)
+	if len(s) > c.bytes {
+		cut := max(c.bytes, 0)
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + truncatedMark
+	}
+	c.bytes -= len(s)
+	return s
+}
+
+func (c *converter) any(v any, depth int) (out any) {
 	if v == nil {
 		return nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			out = b.panicked(v, r)
+			out = c.b.panicked(v, r)
 		}
 	}()
+	if !c.take() {
+		return truncatedMark
+	}
 	if depth > maxDepth {
 		return depthMark
 	}
 	switch x := v.(type) {
 	case string:
-		return b.str(x)
+		return c.str(x)
 	case bool, int64, uint64:
 		return x
 	case int:
@@ -89,46 +135,49 @@ func (b *Bridge) safeAny(v any, depth int) (out any) {
 		if isNilPointer(v) {
 			return "<nil>"
 		}
-		return b.str(x.Error())
+		return c.str(x.Error())
 	case json.Marshaler:
 		if isNilPointer(v) {
 			return nil
 		}
 		raw, err := x.MarshalJSON()
 		if err != nil {
-			return b.str("!ERROR in MarshalJSON: " + err.Error())
+			return c.str("!ERROR in MarshalJSON: " + err.Error())
 		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		var tree any
 		if err := dec.Decode(&tree); err != nil {
-			return b.str(string(raw))
+			return c.str(string(raw))
 		}
-		return b.safeAny(tree, depth+1)
+		return c.any(tree, depth+1)
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
 			return i
 		}
+		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+			return u
+		}
 		if f, err := x.Float64(); err == nil {
 			return float(f)
 		}
-		return string(x)
+		return c.str(string(x))
 	case encoding.TextMarshaler:
 		if isNilPointer(v) {
 			return nil
 		}
 		text, err := x.MarshalText()
 		if err != nil {
-			return b.str("!ERROR in MarshalText: " + err.Error())
+			return c.str("!ERROR in MarshalText: " + err.Error())
 		}
-		return b.str(string(text))
+		return c.str(string(text))
 	case []byte:
-		return b.str(string(x))
+		return c.str(string(x))
 	}
-	return b.reflectValue(reflect.ValueOf(v), depth)
+	return c.reflect(reflect.ValueOf(v), depth)
 }
 
-func (b *Bridge) reflectValue(rv reflect.Value, depth int) any {
+func (c *converter) reflect(rv reflect.Value, depth int) any {
 	switch rv.Kind() {
 	case reflect.Bool:
 		return rv.Bool()
@@ -141,23 +190,26 @@ func (b *Bridge) reflectValue(rv reflect.Value, depth int) any {
 	case reflect.Complex64, reflect.Complex128:
 		return fmt.Sprint(rv.Complex())
 	case reflect.String:
-		return b.str(rv.String())
+		return c.str(rv.String())
 	case reflect.Pointer, reflect.Interface:
 		if rv.IsNil() {
 			return nil
 		}
-		return b.safeAny(rv.Elem().Interface(), depth+1)
+		// Not a level of nesting in JSON; cycles of pointers are bounded
+		// by the budget.
+		return c.elem(rv.Elem(), depth)
 	case reflect.Slice, reflect.Array:
 		if rv.Kind() == reflect.Slice && rv.IsNil() {
 			return nil
 		}
-		n := min(rv.Len(), maxItems)
-		out := make([]any, n, n+1)
+		n := rv.Len()
+		out := make([]any, 0, min(n, maxItems)+1)
 		for i := range n {
-			out[i] = b.safeElem(rv.Index(i), depth+1)
-		}
-		if rv.Len() > n {
-			out = append(out, fmt.Sprintf("…[%d more]", rv.Len()-n))
+			if i == maxItems || c.nodes <= 0 {
+				out = append(out, fmt.Sprintf("…[%d more]", n-i))
+				break
+			}
+			out = append(out, c.elem(rv.Index(i), depth+1))
 		}
 		return out
 	case reflect.Map:
@@ -167,45 +219,25 @@ func (b *Bridge) reflectValue(rv reflect.Value, depth int) any {
 		out := make(map[string]any, min(rv.Len(), maxItems))
 		iter := rv.MapRange()
 		for iter.Next() {
-			if len(out) == maxItems {
-				out["…"] = fmt.Sprintf("[%d more]", rv.Len()-maxItems)
+			if len(out) == maxItems || c.nodes <= 0 {
+				out["…"] = fmt.Sprintf("[%d more]", rv.Len()-len(out))
 				break
 			}
-			k := b.mapKey(iter.Key())
-			if b.redactor.SensitiveKey(k) {
+			k := c.mapKey(iter.Key())
+			if c.b.redactor.SensitiveKey(k) {
 				out[k] = filtered
 				continue
 			}
-			out[k] = b.safeElem(iter.Value(), depth+1)
+			out[k] = c.elem(iter.Value(), depth+1)
 		}
 		return out
 	case reflect.Struct:
-		t := rv.Type()
-		out := make(map[string]any, min(t.NumField(), maxItems))
-		for i := 0; i < t.NumField() && len(out) < maxItems; i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name := f.Name
-			if tag, ok := f.Tag.Lookup("json"); ok {
-				tagName, _, _ := cutComma(tag)
-				if tagName == "-" {
-					continue
-				}
-				if tagName != "" {
-					name = tagName
-				}
-			}
-			if b.redactor.SensitiveKey(name) {
-				out[name] = filtered
-				continue
-			}
-			out[name] = b.safeElem(rv.Field(i), depth+1)
-		}
-		if len(out) == 0 {
+		out := make(map[string]any, min(rv.NumField(), maxItems))
+		if !c.fields(rv, out, depth, 0) && rv.CanInterface() {
+			// No field encoding/json would show: the String method, if
+			// any, says more than {}.
 			if s, ok := rv.Interface().(fmt.Stringer); ok {
-				return b.str(s.String())
+				return c.str(s.String())
 			}
 		}
 		return out
@@ -216,22 +248,115 @@ func (b *Bridge) reflectValue(rv reflect.Value, depth int) any {
 	}
 }
 
-// safeElem converts a collection element, using its methods when it can be
-// taken as an interface (unexported struct fields cannot).
-func (b *Bridge) safeElem(rv reflect.Value, depth int) any {
+// fields adds the fields of struct rv that encoding/json would encode to
+// out, the fields of embedded structs promoted unless a shallower field has
+// the same name. It reports whether rv has any such field, empty or not.
+func (c *converter) fields(rv reflect.Value, out map[string]any, depth, embedded int) (visible bool) {
+	t := rv.Type()
+	var promoted []reflect.Value
+	for i := 0; i < t.NumField() && len(out) < maxItems && c.nodes > 0; i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				visible = true
+				fv := rv.Field(i)
+				if fv.Kind() == reflect.Pointer {
+					if fv.IsNil() || !f.IsExported() {
+						continue
+					}
+					fv = fv.Elem()
+				}
+				promoted = append(promoted, fv)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		visible = true
+		if name == "" {
+			name = f.Name
+		}
+		if _, dup := out[name]; dup {
+			continue // a shallower field of that name wins
+		}
+		fv := rv.Field(i)
+		if omitted(fv, opts) {
+			continue
+		}
+		if c.b.redactor.SensitiveKey(name) {
+			out[name] = filtered
+			continue
+		}
+		out[name] = c.elem(fv, depth+1)
+	}
+	if embedded < maxDepth {
+		for _, fv := range promoted {
+			if c.fields(fv, out, depth, embedded+1) {
+				visible = true
+			}
+		}
+	}
+	return visible
+}
+
+// omitted reports whether the json tag options opts leave out field value v.
+func omitted(v reflect.Value, opts string) bool {
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		switch o {
+		case "omitzero":
+			if v.IsZero() {
+				return true
+			}
+		case "omitempty":
+			switch v.Kind() {
+			case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+				if v.Len() == 0 {
+					return true
+				}
+			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+				reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+				if v.IsZero() {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// elem converts a collection element, using its methods when it can be
+// taken as an interface (fields reached through an unexported embedded
+// struct cannot).
+func (c *converter) elem(rv reflect.Value, depth int) any {
 	if rv.CanInterface() {
-		return b.safeAny(rv.Interface(), depth)
+		return c.any(rv.Interface(), depth)
+	}
+	if !c.take() {
+		return truncatedMark
 	}
 	if depth > maxDepth {
 		return depthMark
 	}
-	return b.reflectValue(rv, depth)
+	return c.reflect(rv, depth)
 }
 
-func (b *Bridge) mapKey(k reflect.Value) string {
+func (c *converter) mapKey(k reflect.Value) string {
 	switch k.Kind() {
 	case reflect.String:
-		return b.str(k.String())
+		return c.str(k.String())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return strconv.FormatInt(k.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
@@ -240,20 +365,11 @@ func (b *Bridge) mapKey(k reflect.Value) string {
 	if k.CanInterface() {
 		if tm, ok := k.Interface().(encoding.TextMarshaler); ok && !isNilPointer(tm) {
 			if text, err := tm.MarshalText(); err == nil {
-				return b.str(string(text))
+				return c.str(string(text))
 			}
 		}
 	}
-	return b.str(fmt.Sprint(k))
-}
-
-func cutComma(s string) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
+	return c.str(fmt.Sprint(k))
 }
 
 // isNilPointer reports whether v is a typed nil (a nil pointer, map, slice,
@@ -270,6 +386,7 @@ func isNilPointer(v any) bool {
 // panicked reports a panic raised by a user method while converting v, and
 // returns the placeholder that takes v's place.
 func (b *Bridge) panicked(v any, r any) string {
+	b.stats.panics.Add(1)
 	msg := fmt.Sprintf("!PANIC converting %T: %v", v, r)
 	b.reportError(fmt.Errorf("logsentry: %s", msg))
 	return b.str(msg)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/logsentry/logsentry"
 )
@@ -22,8 +23,11 @@ const LevelFatal = slog.LevelError + 4
 // Error+4 ([LevelFatal]) 21. Custom levels keep their place between them;
 // [LevelOff] maps to logsentry.SeverityOff.
 func Severity(l slog.Level) logsentry.Severity {
-	if l == LevelOff {
+	switch {
+	case l == LevelOff:
 		return logsentry.SeverityOff
+	case l > slog.Level(logsentry.SeverityMax-9):
+		return logsentry.SeverityMax // and no overflow near MaxInt
 	}
 	s := logsentry.Severity(l) + 9
 	switch {
@@ -94,8 +98,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	n := r.NumAttrs()
 	attrs := h.attrs
 	if n > 0 {
-		attrs = make([]slog.Attr, len(h.attrs), len(h.attrs)+n)
-		copy(attrs, h.attrs)
+		// Emit retains neither the slice nor what it references (see
+		// logsentry.Record), so the slice is recycled.
+		buf := attrBufs.Get().(*[]slog.Attr)
+		defer putAttrBuf(buf, &attrs)
+		attrs = append((*buf)[:0], h.attrs...)
 		if len(h.groups) == 0 {
 			r.Attrs(func(a slog.Attr) bool {
 				attrs = append(attrs, a)
@@ -119,6 +126,24 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		Attrs:    attrs,
 	})
 	return nil
+}
+
+// attrBufs holds *[]slog.Attr buffers for Handle.
+var attrBufs = sync.Pool{New: func() any { return new([]slog.Attr) }}
+
+// maxPooledAttrs is the capacity above which a buffer is left to the
+// garbage collector rather than kept for reuse.
+const maxPooledAttrs = 64
+
+// putAttrBuf returns *attrs, the slice grown from buf, to the pool, cleared so
+// that it holds on to no value of the record.
+func putAttrBuf(buf *[]slog.Attr, attrs *[]slog.Attr) {
+	if cap(*attrs) > maxPooledAttrs {
+		return
+	}
+	clear(*attrs)
+	*buf = (*attrs)[:0]
+	attrBufs.Put(buf)
 }
 
 // WithAttrs returns a handler whose records carry attrs, inside the groups

@@ -1,0 +1,214 @@
+package slogsentry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/slogsentry"
+)
+
+// Each benchmark runs the slog path (impl=slogsentry) beside its floor
+// (impl=floor): the cheapest way to get the same result with slog or
+// sentry-go alone. Compare them with
+//
+//	benchstat -col /impl bench/slog.txt
+//
+// The client sends to a transport that only counts (benchTransport), so
+// nothing touches the network; see bench/README.md.
+
+// benchTransport is a sentry.Transport that counts what it is given and does
+// nothing else.
+type benchTransport struct{ events atomic.Int64 }
+
+func (t *benchTransport) Configure(sentry.ClientOptions)        {}
+func (t *benchTransport) SendEvent(*sentry.Event)               { t.events.Add(1) }
+func (t *benchTransport) Flush(time.Duration) bool              { return true }
+func (t *benchTransport) FlushWithContext(context.Context) bool { return true }
+func (t *benchTransport) Close()                                {}
+
+// newBenchHub returns a hub with a fresh scope and an enabled client (its DSN
+// is never dialled) sending to a counting transport, and a context carrying
+// the hub.
+func newBenchHub(b testing.TB) (context.Context, *sentry.Hub, *benchTransport) {
+	b.Helper()
+	tr := &benchTransport{}
+	client, err := sentry.NewClient(sentry.ClientOptions{
+		Dsn:       "http://k@127.0.0.1:1/1",
+		Transport: tr,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(client.Close)
+	hub := sentry.NewHub(client, sentry.NewScope())
+	return sentry.SetHubOnContext(context.Background(), hub), hub, tr
+}
+
+// The five attributes of every benchmark record.
+const (
+	benchUserID  = 42
+	benchPath    = "/api/v1/orders"
+	benchLatency = 12500 * time.Microsecond
+	benchOK      = true
+	benchRegion  = "eu-west-1"
+)
+
+// benchErr is the error of BenchmarkEvent: a wrapped sentinel, as returned
+// by most Go code.
+var benchErr = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))
+
+func BenchmarkDisabled(b *testing.B) {
+	run := func(b *testing.B, logger *slog.Logger) {
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Debug("msg", "user_id", benchUserID, "path", benchPath,
+				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
+		}
+	}
+	b.Run("impl=floor", func(b *testing.B) {
+		run(b, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})))
+	})
+	b.Run("impl=slogsentry", func(b *testing.B) {
+		run(b, slog.New(slogsentry.NewHandler()))
+	})
+}
+
+func BenchmarkBreadcrumb(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		_, hub, _ := newBenchHub(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			hub.AddBreadcrumb(&sentry.Breadcrumb{
+				Type:     "default",
+				Category: "slog",
+				Message:  "msg",
+				Level:    sentry.LevelInfo,
+				Data: map[string]any{
+					"user_id": benchUserID,
+					"path":    benchPath,
+					"latency": benchLatency.String(),
+					"ok":      benchOK,
+					"region":  benchRegion,
+				},
+				Timestamp: time.Now(),
+			}, nil)
+		}
+	})
+	b.Run("impl=slogsentry", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := slog.New(slogsentry.NewHandler())
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
+				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
+		}
+	})
+}
+
+func BenchmarkEvent(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		_, hub, tr := newBenchHub(b)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			hub.WithScope(func(s *sentry.Scope) {
+				s.SetContext("attributes", sentry.Context{
+					"path":    benchPath,
+					"latency": benchLatency.String(),
+					"ok":      benchOK,
+					"region":  benchRegion,
+				})
+				s.SetLevel(sentry.LevelError)
+				hub.CaptureException(benchErr)
+			})
+		}
+		checkSent(b, tr, n)
+	})
+	b.Run("impl=slogsentry", func(b *testing.B) {
+		ctx, _, tr := newBenchHub(b)
+		// Events only, and every one sent: the floor adds no breadcrumb
+		// and has no rate limit.
+		logger := slog.New(slogsentry.NewHandler(
+			slogsentry.WithBreadcrumbLevel(slogsentry.LevelOff),
+			logsentry.WithEventRate(0, 0),
+		))
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			logger.ErrorContext(ctx, "msg", "err", benchErr, "path", benchPath,
+				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
+		}
+		checkSent(b, tr, n)
+	})
+}
+
+func BenchmarkLog(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := sentry.NewLogger(ctx)
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Info().WithCtx(ctx).
+				Int("user_id", benchUserID).
+				String("path", benchPath).
+				String("latency", benchLatency.String()).
+				Bool("ok", benchOK).
+				String("region", benchRegion).
+				Emit("msg")
+		}
+	})
+	b.Run("impl=slogsentry", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := slog.New(slogsentry.NewHandler(
+			slogsentry.WithLogLevel(slog.LevelInfo),
+			slogsentry.WithBreadcrumbLevel(slogsentry.LevelOff),
+		))
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
+				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
+		}
+	})
+}
+
+// BenchmarkSlogFrontEnd is the part of every enabled slog call that no
+// handler can avoid: the Logger builds a slog.Record (with runtime.Callers
+// for its PC) and hands it to a handler that here does nothing. It is the
+// share of the slog path's cost that the sentry-go floors do not pay.
+func BenchmarkSlogFrontEnd(b *testing.B) {
+	ctx, _, _ := newBenchHub(b)
+	logger := slog.New(nopHandler{})
+	b.ReportAllocs()
+	for b.Loop() {
+		logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
+			"latency", benchLatency, "ok", benchOK, "region", benchRegion)
+	}
+}
+
+// nopHandler is enabled for every level and drops every record.
+type nopHandler struct{}
+
+func (nopHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (nopHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h nopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h nopHandler) WithGroup(string) slog.Handler           { return h }
+
+// checkSent fails b unless each of the n iterations sent an event: a
+// benchmark of dropped events would measure nothing.
+func checkSent(b *testing.B, tr *benchTransport, n int) {
+	b.Helper()
+	if got := tr.events.Load(); got != int64(n) {
+		b.Fatalf("%d events reached the transport, want %d", got, n)
+	}
+}
