@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/getsentry/sentry-go"
 
@@ -26,6 +27,8 @@ type Bridge struct {
 	loggers  loggerCache
 	limiter  *ratelimit.Limiter
 	stats    stats
+	// stackTypes caches, per error type, whether it may carry a stack.
+	stackTypes sync.Map // reflect.Type -> bool
 }
 
 // New returns a Bridge configured by opts. With no options: events for
@@ -85,7 +88,13 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	if sinks == SinkNone {
 		return
 	}
-	hub := b.Hub(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			b.stats.panics.Add(1)
+			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %v", p))
+		}
+	}()
+	hub := b.Hub(ctx) // ctx.Value of a user's context may panic, too
 	client := hub.Client()
 	if !client.IsEnabled() {
 		return
@@ -93,12 +102,6 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			b.stats.panics.Add(1)
-			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %v", p))
-		}
-	}()
 	if f := b.cfg.filter; f != nil {
 		if sinks = b.filter(f, r, sinks); sinks == SinkNone {
 			b.stats.filtered.Add(1)
@@ -148,17 +151,27 @@ func (b *Bridge) filter(f func(Record, Sinks) Sinks, r Record, s Sinks) (out Sin
 // (see [Bridge.Hub]) are sent, or ctx is done; a ctx without a deadline is
 // bounded by the flush timeout ([WithFlushTimeout]). It returns nil when they
 // were sent or when Sentry is disabled, and [ErrFlushTimeout] otherwise.
-func (b *Bridge) Flush(ctx context.Context) error {
+func (b *Bridge) Flush(ctx context.Context) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			b.stats.panics.Add(1)
+			err = fmt.Errorf("logsentry: panic while flushing: %v", p)
+		}
+	}()
 	client := b.Hub(ctx).Client()
 	if !client.IsEnabled() {
 		return nil
 	}
-	if _, ok := ctx.Deadline(); !ok && b.cfg.flushTimeout > 0 {
+	if _, ok := ctx.Deadline(); !ok {
+		timeout := b.cfg.flushTimeout
+		if timeout <= 0 {
+			timeout = defaultFlushTimeout
+		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, b.cfg.flushTimeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	if !client.FlushWithContext(ctx) {

@@ -63,7 +63,7 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	ex := sentry.Exception{
 		Type:       errorType(err),
 		Value:      w.b.str(text),
-		Stacktrace: extractStack(err),
+		Stacktrace: w.b.extractStack(err),
 		Mechanism:  &sentry.Mechanism{Type: "generic", ExceptionID: id, Source: source},
 	}
 	if parent >= 0 {
@@ -123,8 +123,10 @@ func guardedUnwrap(err error) (source string, next error) {
 	return "", nil
 }
 
-func extractStack(err error) (st *sentry.Stacktrace) {
-	if isNilPointer(err) {
+// extractStack returns the stack trace err carries, if its type is one the
+// SDK knows how to read (pkg/errors, go-errors, pingcap, xerrors).
+func (b *Bridge) extractStack(err error) (st *sentry.Stacktrace) {
+	if isNilPointer(err) || !b.mayCarryStack(reflect.TypeOf(err)) {
 		return nil
 	}
 	defer func() {
@@ -149,4 +151,27 @@ func rootCause(err error, maxDepth int) error {
 		err = next
 	}
 	return err
+}
+
+// mayCarryStack reports whether errors of type t can carry a stack trace
+// that sentry.ExtractStacktrace reads. The SDK finds out by looking methods
+// up by name on every call, which costs more than the rest of an event's
+// exception; the answer per type never changes, so it is cached.
+func (b *Bridge) mayCarryStack(t reflect.Type) bool {
+	if v, ok := b.stackTypes.Load(t); ok {
+		return v.(bool)
+	}
+	may := false
+	for _, m := range [...]string{"StackFrames", "StackTrace", "GetStackTracer"} {
+		if _, ok := t.MethodByName(m); ok {
+			may = true
+		}
+	}
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		if _, ok := t.Elem().FieldByName("frame"); ok { // golang.org/x/xerrors
+			may = true
+		}
+	}
+	b.stackTypes.Store(t, may)
+	return may
 }

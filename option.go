@@ -56,7 +56,7 @@ func newConfig(opts []Option) config {
 		loggerName:    "logsentry",
 		errorKeys:     []string{"error", "err"},
 		redact:        true,
-		flushTimeout:  2 * time.Second,
+		flushTimeout:  defaultFlushTimeout,
 		maxErrorDepth: 10,
 		eventRate:     defaultEventPerSecond,
 		eventBurst:    defaultEventBurst,
@@ -203,9 +203,13 @@ func WithoutRedaction() Option {
 	return optionFunc(func(c *config) { c.redact = false })
 }
 
+// defaultFlushTimeout bounds flushes unless WithFlushTimeout says otherwise.
+const defaultFlushTimeout = 2 * time.Second
+
 // WithFlushTimeout bounds the flush that follows a fatal record (severity
-// [SeverityFatal] and above) before the record's logging call returns. The
-// default is 2s; zero or less skips that flush.
+// [SeverityFatal] and above) before the record's logging call returns, and a
+// [Bridge.Flush] whose context has no deadline. The default is 2s; zero or
+// less skips the fatal flush (Flush then keeps the 2s default).
 func WithFlushTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.flushTimeout = d })
 }

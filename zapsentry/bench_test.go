@@ -1,0 +1,165 @@
+package zapsentry_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/zapsentry"
+)
+
+// Each benchmark runs the Core beside its floor: the same work written by
+// hand with zap or sentry-go. Events and logs go to a counting transport, so
+// the numbers are the cost in the logging goroutine, without the network.
+
+// countingTransport is a sentry.Transport that counts what it is given.
+type countingTransport struct{ n atomic.Int64 }
+
+func (t *countingTransport) Configure(sentry.ClientOptions)        {}
+func (t *countingTransport) Flush(time.Duration) bool              { return true }
+func (t *countingTransport) FlushWithContext(context.Context) bool { return true }
+func (t *countingTransport) Close()                                {}
+func (t *countingTransport) SendEvent(*sentry.Event)               { t.n.Add(1) }
+
+func benchHub(b *testing.B) *sentry.Hub {
+	client, err := sentry.NewClient(sentry.ClientOptions{Transport: &countingTransport{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(client.Close)
+	return sentry.NewHub(client, sentry.NewScope())
+}
+
+func discardJSON(l zapcore.Level) *zap.Logger {
+	return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), l))
+}
+
+// BenchmarkBelowThreshold: a Debug entry that no output takes.
+func BenchmarkBelowThreshold(b *testing.B) {
+	b.Run("zapsentry", func(b *testing.B) {
+		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(benchHub(b))))
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Debug("cache miss", zap.String("item", "sku-9"), zap.Int("qty", 3))
+		}
+	})
+	b.Run("zap JSON to io.Discard", func(b *testing.B) {
+		logger := discardJSON(zapcore.InfoLevel)
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Debug("cache miss", zap.String("item", "sku-9"), zap.Int("qty", 3))
+		}
+	})
+}
+
+// BenchmarkBreadcrumb: an Info entry that becomes a breadcrumb.
+func BenchmarkBreadcrumb(b *testing.B) {
+	b.Run("zapsentry", func(b *testing.B) {
+		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(benchHub(b))))
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Info("cart loaded", zap.String("item", "sku-9"), zap.Int("qty", 3))
+		}
+	})
+	b.Run("hub.AddBreadcrumb", func(b *testing.B) {
+		hub := benchHub(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			hub.AddBreadcrumb(&sentry.Breadcrumb{
+				Type: "default", Category: "zap", Message: "cart loaded", Level: sentry.LevelInfo,
+				Data: map[string]any{"item": "sku-9", "qty": 3}, Timestamp: time.Now(),
+			}, nil)
+		}
+	})
+	b.Run("zap JSON to io.Discard", func(b *testing.B) {
+		logger := discardJSON(zapcore.InfoLevel)
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Info("cart loaded", zap.String("item", "sku-9"), zap.Int("qty", 3))
+		}
+	})
+}
+
+// BenchmarkEvent: an Error entry with an error that becomes an event (and a
+// breadcrumb, by default; the floor adds none).
+func BenchmarkEvent(b *testing.B) {
+	err := errors.New("card declined")
+	b.Run("zapsentry", func(b *testing.B) {
+		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(benchHub(b)), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff), noRateLimit))
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Error("payment failed", zap.Error(err), zap.String("order", "o-1"))
+		}
+	})
+	b.Run("zapsentry with caller", func(b *testing.B) {
+		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(benchHub(b)), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff), noRateLimit), zap.AddCaller())
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Error("payment failed", zap.Error(err), zap.String("order", "o-1"))
+		}
+	})
+	b.Run("sentry-go by hand", func(b *testing.B) {
+		hub := benchHub(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			hub.CaptureEvent(&sentry.Event{
+				Level: sentry.LevelError, Message: "payment failed", Logger: "zap", Timestamp: time.Now(),
+				Contexts: map[string]sentry.Context{"attributes": {"order": "o-1"}},
+				Exception: []sentry.Exception{{
+					Type: "*errors.errorString", Value: err.Error(), Stacktrace: sentry.NewStacktrace(),
+				}},
+				Fingerprint: []string{"payment failed", "*errors.errorString"},
+			})
+		}
+	})
+}
+
+// BenchmarkLog: an Info entry that becomes a Sentry structured log only.
+func BenchmarkLog(b *testing.B) {
+	b.Run("zapsentry", func(b *testing.B) {
+		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(benchHub(b)),
+			zapsentry.WithEventLevel(zapsentry.LevelOff), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff),
+			zapsentry.WithLogLevel(zapcore.InfoLevel)))
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Info("cart loaded", zap.String("item", "sku-9"), zap.Int("qty", 3))
+		}
+	})
+	b.Run("sentry.NewLogger", func(b *testing.B) {
+		logger := sentry.NewLogger(sentry.SetHubOnContext(context.Background(), benchHub(b)))
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Info().String("item", "sku-9").Int("qty", 3).Emit("cart loaded")
+		}
+	})
+}
+
+// BenchmarkWith: deriving a request logger with a context and two fields.
+func BenchmarkWith(b *testing.B) {
+	ctx := context.Background()
+	b.Run("zapsentry", func(b *testing.B) {
+		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(benchHub(b))))
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = logger.With(zapsentry.Context(ctx), zap.String("request_id", "r-1"), zap.Int("user", 7))
+		}
+	})
+	b.Run("zap JSON to io.Discard", func(b *testing.B) {
+		logger := discardJSON(zapcore.InfoLevel)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = logger.With(zapsentry.Context(ctx), zap.String("request_id", "r-1"), zap.Int("user", 7))
+		}
+	})
+}
+
+// noRateLimit lets every iteration of an event benchmark make an event.
+var noRateLimit = logsentry.WithEventRate(0, 0)
