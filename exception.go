@@ -1,6 +1,7 @@
 package logsentry
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -15,7 +16,10 @@ func (b *Bridge) errorText(err error) (s string) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s = b.panicked(err, r)
+			b.stats.panics.Add(1)
+			s = fmt.Sprintf("!PANIC in Error method of %T: %v", err, r)
+			b.reportError(errors.New("logsentry: " + s))
+			s = b.str(s)
 		}
 	}()
 	return err.Error()

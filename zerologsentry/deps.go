@@ -1,3 +1,0 @@
-package zerologsentry
-
-import _ "github.com/rs/zerolog" // placeholder until the adapter lands
