@@ -238,13 +238,33 @@ func (b *Bridge) fingerprintValue(v slog.Value) []string {
 	case slog.KindString:
 		return []string{b.str(v.String())}
 	case slog.KindAny:
-		if s, ok := v.Any().([]string); ok && len(s) > 0 {
+		if s := stringList(v.Any()); len(s) > 0 {
 			fp := make([]string, len(s))
 			for i := range s {
 				fp[i] = b.str(s[i])
 			}
 			return fp
 		}
+	}
+	return nil
+}
+
+// stringList returns v as a list of strings if it is a []string, or a []any
+// of strings only (what zap's and zerolog's arrays become); else nil.
+func stringList(v any) []string {
+	switch x := v.(type) {
+	case []string:
+		return x
+	case []any:
+		out := make([]string, len(x))
+		for i, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil
+			}
+			out[i] = s
+		}
+		return out
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func (b *Bridge) writeKey(h *maphash.Hash, r *Record) {
 			h.WriteString(a.Value.String())
 			return
 		case slog.KindAny:
-			if fp, ok := a.Value.Any().([]string); ok && len(fp) > 0 {
+			if fp := stringList(a.Value.Any()); len(fp) > 0 {
 				for _, s := range fp {
 					h.WriteString(s)
 					h.WriteByte(0)
