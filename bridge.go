@@ -109,9 +109,13 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		}
 	}
 	var droppedBefore uint64
+	var userFP []string
 	if sinks&SinkEvent != 0 {
+		if f := b.cfg.fingerprint; f != nil {
+			userFP = b.userFingerprint(f, &r)
+		}
 		var ok bool
-		if ok, droppedBefore = b.allowEvent(&r); !ok {
+		if ok, droppedBefore = b.allowEvent(&r, userFP); !ok {
 			// Over budget: no event, and no breadcrumb of a storm either.
 			if sinks &^= SinkEvent | SinkBreadcrumb; sinks == SinkNone {
 				return
@@ -120,7 +124,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	}
 	n := b.normalize(&r)
 	if sinks&SinkEvent != 0 {
-		n.rateLimitedBefore = droppedBefore
+		n.rateLimitedBefore, n.userFingerprint = droppedBefore, userFP
 		b.captureEvent(ctx, hub, client, &r, n)
 		b.stats.events.Add(1)
 	}

@@ -145,10 +145,8 @@ func (b *Bridge) fingerprintOf(r *Record, n *normalized) []string {
 	if n.fingerprint != nil {
 		return n.fingerprint
 	}
-	if f := b.cfg.fingerprint; f != nil {
-		if fp := b.userFingerprint(f, r); len(fp) > 0 {
-			return fp
-		}
+	if len(n.userFingerprint) > 0 {
+		return n.userFingerprint
 	}
 	return b.defaultFingerprint(r, n)
 }

@@ -35,6 +35,12 @@ func (c *loggerCache) get(key loggerKey, hub *sentry.Hub) sentry.Logger {
 	if c.m == nil || len(c.m) >= maxCachedLoggers {
 		c.m = make(map[loggerKey]sentry.Logger)
 	}
+	if key.hub == nil {
+		// Records of this key carry their hub on their context; the
+		// logger's own hub is only a fallback, and must not keep the first
+		// request's hub (and scope) alive.
+		hub = sentry.NewHub(key.client, sentry.NewScope())
+	}
 	l := sentry.NewLogger(sentry.SetHubOnContext(context.Background(), hub))
 	c.m[key] = l
 	return l

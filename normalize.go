@@ -42,6 +42,10 @@ type normalized struct {
 	user        sentry.User
 	hasUser     bool
 
+	// userFingerprint is the result of WithFingerprint's function, called
+	// once per event record (before the rate limit, which keys on it).
+	userFingerprint []string
+
 	// rateLimitedBefore counts events of this fingerprint refused by the
 	// rate limit since the last one sent.
 	rateLimitedBefore uint64

@@ -169,10 +169,12 @@ const (
 )
 
 // WithFilter sets a function that decides, per record, which outputs it goes
-// to. It receives the record (fields resolved, not yet redacted) and the
-// sinks its severity selects, and returns the sinks to use: it can drop a
-// record, demote an event to a breadcrumb, or send an audit record to Sentry
-// Logs. It runs only for records at or above some threshold.
+// to. It receives the record as the adapter made it (fields not yet
+// resolved, converted or redacted: it must not retain them) and the sinks
+// its severity selects, and returns the sinks to use: it can drop a record,
+// demote an event to a breadcrumb, or send an audit record to Sentry Logs.
+// It runs only for records at or above some threshold, before any
+// conversion, so a dropped record costs next to nothing.
 func WithFilter(f func(r Record, s Sinks) Sinks) Option {
 	return optionFunc(func(c *config) { c.filter = f })
 }

@@ -70,13 +70,13 @@ var seed = maphash.MakeSeed()
 // allowEvent applies the rate limit to r's event. It hashes the record's
 // grouping key as it stands before conversion, so a refused record costs a
 // hash and a map lookup, not a conversion.
-func (b *Bridge) allowEvent(r *Record) (ok bool, droppedBefore uint64) {
+func (b *Bridge) allowEvent(r *Record, userFP []string) (ok bool, droppedBefore uint64) {
 	if b.limiter == nil {
 		return true, 0
 	}
 	var h maphash.Hash
 	h.SetSeed(seed)
-	b.writeKey(&h, r)
+	b.writeKey(&h, r, userFP)
 	ok, droppedBefore = b.limiter.Allow(h.Sum64(), time.Now())
 	if !ok {
 		b.stats.rateLimited.Add(1)
@@ -84,7 +84,7 @@ func (b *Bridge) allowEvent(r *Record) (ok bool, droppedBefore uint64) {
 	return ok, droppedBefore
 }
 
-func (b *Bridge) writeKey(h *maphash.Hash, r *Record) {
+func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 	for _, a := range r.Attrs {
 		if a.Key != "fingerprint" {
 			continue
@@ -103,14 +103,12 @@ func (b *Bridge) writeKey(h *maphash.Hash, r *Record) {
 			}
 		}
 	}
-	if f := b.cfg.fingerprint; f != nil {
-		if fp := b.userFingerprint(f, r); len(fp) > 0 {
-			for _, s := range fp {
-				h.WriteString(s)
-				h.WriteByte(0)
-			}
-			return
+	if len(userFP) > 0 {
+		for _, s := range userFP {
+			h.WriteString(s)
+			h.WriteByte(0)
 		}
+		return
 	}
 	h.WriteString(r.Message)
 	h.WriteByte(0)

@@ -46,7 +46,8 @@ func (s Severity) clamp() Severity {
 
 // String returns the name of the named level at or below s ("TRACE", "DEBUG",
 // "INFO", "WARN", "ERROR", "FATAL"), with a "+n" suffix when s lies above it,
-// as slog names custom levels; "OFF" for [SeverityOff].
+// as slog names custom levels; "OFF" for [SeverityOff]. Severities outside
+// 1..24 are first clamped into it, so 25 is "FATAL+3" and 0 is "TRACE".
 func (s Severity) String() string {
 	if s == SeverityOff {
 		return "OFF"

@@ -82,9 +82,12 @@ func WithTrail(ctx context.Context) context.Context {
 // Middleware returns an http.Handler that serves each request with its own
 // trail (see [WithTrail]), so breadcrumbs of concurrent requests never mix.
 // It also records the request on the trail's scope, as Sentry's HTTP
-// integrations do, and keeps a hub that an outer middleware (sentryhttp)
-// already put on the request's context, giving it a fresh scope only when the
-// hub is the shared [sentry.CurrentHub].
+// integrations do. A hub that an outer middleware already put on the
+// request's context is kept, on the assumption that it was made for this
+// request (sentryhttp clones one per request), so that its panic capture
+// sees the trail; only [sentry.CurrentHub] is cloned. Do not put one
+// long-lived hub in http.Server.BaseContext: every request would share it.
+// Where that cannot be helped, wrap handlers with [WithTrail] instead.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()

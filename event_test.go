@@ -1,0 +1,386 @@
+package logsentry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
+)
+
+// capture emits each record (with the given options, at event level) on a
+// fresh receiver and returns the event of each, in order. Messages must be
+// distinct.
+func capture(t *testing.T, opts sentry.ClientOptions, bopts []logsentry.Option, recs ...logsentry.Record) []sentrytest.Event {
+	t.Helper()
+	rcv, hub := setup(t, opts)
+	b := logsentry.New(append([]logsentry.Option{logsentry.WithHub(hub), noRate}, bopts...)...)
+	for _, r := range recs {
+		b.Emit(context.Background(), r)
+	}
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, len(recs), waitFor)
+	if len(evs) != len(recs) {
+		t.Fatalf("got %d events, want %d", len(evs), len(recs))
+	}
+	out := make([]sentrytest.Event, len(recs))
+	for i, r := range recs {
+		msg := r.Message
+		if msg == "" && r.Err != nil {
+			msg = r.Err.Error()
+		}
+		out[i] = eventByMessage(t, evs, msg)
+	}
+	return out
+}
+
+func TestEventLevel(t *testing.T) {
+	tests := []struct {
+		sev  logsentry.Severity
+		want string
+	}{
+		{logsentry.SeverityTrace, "debug"},
+		{logsentry.SeverityDebug, "debug"},
+		{logsentry.SeverityInfo, "info"},
+		{logsentry.SeverityInfo + 3, "info"},
+		{logsentry.SeverityWarn, "warning"},
+		{logsentry.SeverityError, "error"},
+		{logsentry.SeverityError + 2, "error"},
+		{logsentry.SeverityFatal, "fatal"},
+		{logsentry.SeverityMax, "fatal"},
+		{99, "fatal"},
+	}
+	var recs []logsentry.Record
+	for _, tt := range tests {
+		recs = append(recs, logsentry.Record{Severity: tt.sev, Message: fmt.Sprint("sev ", int(tt.sev))})
+	}
+	evs := capture(t, sentry.ClientOptions{}, []logsentry.Option{logsentry.WithEventSeverity(logsentry.SeverityTrace)}, recs...)
+	for i, tt := range tests {
+		t.Run(tt.sev.String(), func(t *testing.T) {
+			if evs[i].Level != tt.want {
+				t.Errorf("level = %q, want %q", evs[i].Level, tt.want)
+			}
+			sev := evs[i].Context("log")["severity"]
+			if fmt.Sprint(sev) != fmt.Sprint(int(min(tt.sev, logsentry.SeverityMax))) {
+				t.Errorf("log.severity = %v, want %d", sev, int(min(tt.sev, logsentry.SeverityMax)))
+			}
+		})
+	}
+}
+
+func TestEventFields(t *testing.T) {
+	at := time.Date(2024, 2, 29, 13, 14, 15, 123456000, time.FixedZone("X", 3600))
+	evs := capture(t, sentry.ClientOptions{}, []logsentry.Option{logsentry.WithLoggerName("mylib")},
+		logsentry.Record{Time: at, Severity: logsentry.SeverityError, Level: "ERROR", Message: "timed", Logger: "rec-logger"},
+		logsentry.Record{Severity: logsentry.SeverityError + 1, Message: "untimed"},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "field logger", Logger: "rec-logger",
+			Attrs: []slog.Attr{slog.String("logger", "field-logger")}},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "group logger",
+			Attrs: []slog.Attr{slog.Group("g", slog.String("logger", "not-me"))}},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "non-string logger",
+			Attrs: []slog.Attr{slog.Int("logger", 7)}},
+		logsentry.Record{Severity: logsentry.SeverityError, Err: fmt.Errorf("wrapped: %w", errors.New("inner"))},
+	)
+	t.Run("timestamp", func(t *testing.T) {
+		if !evs[0].Timestamp.Equal(at) {
+			t.Errorf("timestamp = %v, want the record's %v", evs[0].Timestamp, at)
+		}
+		if time.Since(evs[1].Timestamp) > time.Minute {
+			t.Errorf("zero record time: timestamp = %v, want about now", evs[1].Timestamp)
+		}
+	})
+	t.Run("log context", func(t *testing.T) {
+		if got := jsonOf(t, evs[0].Context("log")); got != `{"level":"ERROR","severity":17}` {
+			t.Errorf("log context = %s", got)
+		}
+		if got := jsonOf(t, evs[1].Context("log")); got != `{"severity":18,"time_unknown":true}` {
+			t.Errorf("log context = %s", got)
+		}
+	})
+	t.Run("logger", func(t *testing.T) {
+		for i, want := range []string{"rec-logger", "mylib", "field-logger", "mylib", "mylib"} {
+			if evs[i].Logger != want {
+				t.Errorf("%s: logger = %q, want %q", evs[i].Message, evs[i].Logger, want)
+			}
+		}
+		if _, ok := evs[2].Context("attributes")["logger"]; ok {
+			t.Errorf("the logger field stays among the attributes: %v", evs[2].Context("attributes"))
+		}
+		if got := jsonOf(t, evs[3].Context("attributes")); got != `{"g":{"logger":"not-me"}}` {
+			t.Errorf("grouped logger field: attributes = %s", got)
+		}
+		if got := jsonOf(t, evs[4].Context("attributes")); got != `{"logger":7}` {
+			t.Errorf("non-string logger field: attributes = %s", got)
+		}
+	})
+	t.Run("empty message takes the error text", func(t *testing.T) {
+		e := evs[5]
+		if e.Message != "wrapped: inner" || len(e.Exception) != 2 {
+			t.Errorf("message = %q, %d exceptions", e.Message, len(e.Exception))
+		}
+		if jsonOf(t, e.Fingerprint) != `["*errors.errorString","inner"]` {
+			t.Errorf("fingerprint = %q", e.Fingerprint)
+		}
+	})
+	t.Run("default logger name", func(t *testing.T) {
+		evs := capture(t, sentry.ClientOptions{}, nil, logsentry.Record{Severity: logsentry.SeverityError, Message: "m"})
+		if evs[0].Logger != "logsentry" {
+			t.Errorf("logger = %q, want logsentry", evs[0].Logger)
+		}
+	})
+}
+
+func TestTags(t *testing.T) {
+	long := strings.Repeat("a", 199) + "é" + strings.Repeat("b", 50) // é straddles byte 200
+	evs := capture(t, sentry.ClientOptions{}, []logsentry.Option{
+		logsentry.WithTagKeys("region", "http.method"),
+		logsentry.WithTagKeys("status", "long", "nil", "flag", "user.id", "missing", "http"),
+	}, logsentry.Record{Severity: logsentry.SeverityError, Message: "tagged", Attrs: []slog.Attr{
+		slog.String("region", "eu-west-1"),
+		slog.String("method", "top-level method is not http.method"),
+		slog.Group("http", slog.String("method", "GET"), slog.Int("status", 500)),
+		slog.Int("status", 503),
+		slog.String("long", long),
+		slog.Any("nil", nil),
+		slog.Bool("flag", true),
+		slog.String("other", "not a tag"),
+	}})
+	tags := evs[0].Tags
+	want := map[string]string{
+		"region":      "eu-west-1",
+		"http.method": "GET",
+		"status":      "503",
+		"nil":         "null",
+		"flag":        "true",
+	}
+	for k, v := range want {
+		if tags[k] != v {
+			t.Errorf("tag %q = %q, want %q", k, tags[k], v)
+		}
+	}
+	for _, k := range []string{"method", "other", "missing", "http", "http.status", "user.id"} {
+		if v, ok := tags[k]; ok {
+			t.Errorf("tag %q = %q, not in the allowlist or not a field", k, v)
+		}
+	}
+	if got := tags["long"]; len(got) > 200 || !utf8.ValidString(got) || !strings.HasPrefix(long, got) || len(got) < 199 {
+		t.Errorf("long tag = %d bytes, valid UTF-8 %v: %q", len(got), utf8.ValidString(got), got)
+	}
+	// Tags stay in the attributes too.
+	attrs := evs[0].Context("attributes")
+	if attrs["region"] != "eu-west-1" || attrs["long"] != long {
+		t.Errorf("attributes = %v", attrs)
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	type rootErr struct{ error }
+	root := &rootErr{errors.New("disk full")}
+	var rec recorder
+	tests := []struct {
+		name string
+		opts []logsentry.Option
+		rec  logsentry.Record
+		want string
+	}{
+		{"message only", nil,
+			logsentry.Record{Message: "plain"}, `["plain"]`},
+		{"message and innermost error type", nil,
+			logsentry.Record{Message: "save failed", Err: fmt.Errorf("save: %w", fmt.Errorf("write: %w", root))},
+			`["save failed","*logsentry_test.rootErr"]`},
+		{"error field", nil,
+			logsentry.Record{Message: "field err", Attrs: []slog.Attr{slog.Any("err", fmt.Errorf("x: %w", root))}},
+			`["field err","*logsentry_test.rootErr"]`},
+		{"joined error stops at the join", nil,
+			logsentry.Record{Message: "joined", Err: fmt.Errorf("w: %w", errors.Join(root, errors.New("b")))},
+			`["joined","*errors.joinError"]`},
+		{"WithFingerprint", []logsentry.Option{logsentry.WithFingerprint(func(r logsentry.Record) []string {
+			return []string{"custom", r.Message}
+		})}, logsentry.Record{Message: "with option"}, `["custom","with option"]`},
+		{"WithFingerprint returning nil keeps the default", []logsentry.Option{logsentry.WithFingerprint(func(logsentry.Record) []string {
+			return nil
+		})}, logsentry.Record{Message: "nil option"}, `["nil option"]`},
+		{"record field string beats the option", []logsentry.Option{logsentry.WithFingerprint(func(logsentry.Record) []string {
+			return []string{"option"}
+		})}, logsentry.Record{Message: "field string", Attrs: []slog.Attr{slog.String("fingerprint", "fp-1")}}, `["fp-1"]`},
+		{"record field []string", nil,
+			logsentry.Record{Message: "field slice", Attrs: []slog.Attr{slog.Any("fingerprint", []string{"a", "b"})}}, `["a","b"]`},
+		{"record field of another type is a plain field", nil,
+			logsentry.Record{Message: "field int", Attrs: []slog.Attr{slog.Int("fingerprint", 3)}}, `["field int"]`},
+		{"panicking fingerprint function", []logsentry.Option{logsentry.WithErrorHandler(rec.handle),
+			logsentry.WithFingerprint(func(logsentry.Record) []string { panic("fp boom") })},
+			logsentry.Record{Message: "fp panics"}, `["fp panics"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.rec.Severity = logsentry.SeverityError
+			evs := capture(t, sentry.ClientOptions{}, tt.opts, tt.rec)
+			if got := jsonOf(t, evs[0].Fingerprint); got != tt.want {
+				t.Errorf("fingerprint = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	if !rec.contains("fingerprint function panicked: fp boom") {
+		t.Errorf("error handler told %v", rec.all())
+	}
+}
+
+func TestUser(t *testing.T) {
+	user := slog.Group("user", slog.String("id", "u-1"), slog.String("email", "a@example.com"),
+		slog.String("username", "alice"), slog.String("ip_address", "10.1.2.3"), slog.String("name", "Alice A"),
+		slog.String("plan", "pro"), slog.Int("age", 41), slog.Group("nested", slog.String("x", "y")))
+	full := `{"id":"u-1","email":"a@example.com","username":"alice","ip_address":"10.1.2.3","name":"Alice A","data":{"age":"41","plan":"pro"}}`
+	gated := `{"id":"u-1","email":"","username":"","ip_address":"","name":"Alice A","data":{"age":"41","plan":"pro"}}`
+	tests := []struct {
+		name string
+		opts sentry.ClientOptions
+		want string
+	}{
+		{"default: no PII", sentry.ClientOptions{}, gated},
+		//lint:ignore SA1019 the deprecated option is still honoured when DataCollection is unset
+		{"SendDefaultPII", sentry.ClientOptions{SendDefaultPII: true}, full},
+		{"DataCollection UserInfo on", sentry.ClientOptions{DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(true)}}, full},
+		//lint:ignore SA1019 DataCollection must win over the deprecated option
+		{"DataCollection UserInfo off beats SendDefaultPII", sentry.ClientOptions{SendDefaultPII: true,
+			DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(false)}}, gated},
+		{"DataCollection with UserInfo unset defaults to on", sentry.ClientOptions{DataCollection: &sentry.DataCollection{}}, full},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			evs := capture(t, tt.opts, nil, logsentry.Record{Severity: logsentry.SeverityError, Message: "who", Attrs: []slog.Attr{
+				user, slog.String("other", "x"),
+			}})
+			if got := jsonOf(t, evs[0].User); got != tt.want {
+				t.Errorf("user = %s\nwant   %s", got, tt.want)
+			}
+			if got := jsonOf(t, evs[0].Context("attributes")); got != `{"other":"x"}` {
+				t.Errorf("attributes = %s, want the user group taken out", got)
+			}
+		})
+	}
+	t.Run("user group inside a group is a plain field", func(t *testing.T) {
+		evs := capture(t, sentry.ClientOptions{}, nil, logsentry.Record{Severity: logsentry.SeverityError, Message: "nested user",
+			Attrs: []slog.Attr{slog.Group("req", slog.Group("user", slog.String("id", "u-2")))}})
+		if evs[0].User.ID != "" {
+			t.Errorf("user = %+v", evs[0].User)
+		}
+		if got := jsonOf(t, evs[0].Context("attributes")); got != `{"req":{"user":{"id":"u-2"}}}` {
+			t.Errorf("attributes = %s", got)
+		}
+	})
+	t.Run("scope user kept when the record has none", func(t *testing.T) {
+		rcv, hub := setup(t, sentry.ClientOptions{})
+		hub.Scope().SetUser(sentry.User{ID: "scope-user"})
+		logsentry.New(logsentry.WithHub(hub)).Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "m"})
+		flush(t, hub)
+		if ev := rcv.WaitEvents(t, 1, waitFor)[0]; ev.User.ID != "scope-user" {
+			t.Errorf("user = %+v", ev.User)
+		}
+	})
+}
+
+func TestTrace(t *testing.T) {
+	rcv, hub := setup(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
+	b := logsentry.New(logsentry.WithHub(hub), noRate)
+	root := sentry.StartSpan(hubCtx(hub), "task", sentry.WithTransactionName("job"))
+	child := sentry.StartSpan(root.Context(), "db.query")
+	// The scope's span is now the child; a record logged with the root's
+	// context links to the root.
+	b.Emit(root.Context(), logsentry.Record{Severity: logsentry.SeverityError, Message: "in root"})
+	b.Emit(child.Context(), logsentry.Record{Severity: logsentry.SeverityError, Message: "in child"})
+	child.Finish()
+	root.Finish()
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	for _, tt := range []struct {
+		msg  string
+		span *sentry.Span
+	}{{"in root", root}, {"in child", child}} {
+		tc := eventByMessage(t, evs, tt.msg).Context("trace")
+		if tc["trace_id"] != tt.span.TraceID.String() || tc["span_id"] != tt.span.SpanID.String() {
+			t.Errorf("%s: trace context = %v, want trace %s span %s", tt.msg, tc, tt.span.TraceID, tt.span.SpanID)
+		}
+	}
+	if tc := eventByMessage(t, evs, "in child").Context("trace"); tc["parent_span_id"] != root.SpanID.String() || tc["op"] != "db.query" {
+		t.Errorf("child trace context = %v", tc)
+	}
+}
+
+// TestRedactionHookPoints: messages, fields, error texts, breadcrumbs and
+// logs all pass through the redactor. These checks need the real redactor
+// (internal/redact), not the temporary no-op one.
+func TestRedactionHookPoints(t *testing.T) {
+	const secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(hub), noRate, logsentry.WithLogSeverity(logsentry.SeverityInfo))
+	attrs := []slog.Attr{slog.String("password", "hunter2"), slog.String("note", "token "+secret)}
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "crumb with Bearer " + secret, Attrs: attrs})
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "login with Bearer " + secret, Attrs: attrs,
+		Err: errors.New("auth failed for jwt " + secret)})
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, 1, waitFor)
+	logs := rcv.WaitLogs(t, 2, waitFor)
+	for i, e := range evs {
+		if strings.Contains(string(e.Raw), secret) || strings.Contains(string(e.Raw), "hunter2") {
+			t.Errorf("event %d carries a secret: %s", i, e.Raw)
+		}
+		if !strings.Contains(string(e.Raw), "[Filtered]") {
+			t.Errorf("event %d has no [Filtered]", i)
+		}
+	}
+	for _, l := range logs {
+		if s := jsonOf(t, l); strings.Contains(s, secret) || strings.Contains(s, "hunter2") {
+			t.Errorf("log carries a secret: %s", s)
+		}
+	}
+}
+
+func TestReplaceAttr(t *testing.T) {
+	var rec recorder
+	var seen []string
+	evs := capture(t, sentry.ClientOptions{}, []logsentry.Option{
+		logsentry.WithErrorHandler(rec.handle),
+		logsentry.WithReplaceAttr(func(groups []string, a slog.Attr) slog.Attr {
+			seen = append(seen, strings.Join(append(append([]string{}, groups...), a.Key), "."))
+			switch a.Key {
+			case "drop":
+				return slog.Attr{}
+			case "rename":
+				return slog.String("renamed", a.Value.String())
+			case "lv":
+				if a.Value.Kind() == slog.KindLogValuer {
+					t.Errorf("ReplaceAttr got an unresolved LogValuer")
+				}
+			case "boom":
+				panic("replace boom")
+			}
+			return a
+		}),
+	}, logsentry.Record{Severity: logsentry.SeverityError, Message: "replaced", Attrs: []slog.Attr{
+		slog.Int("keep", 1), slog.Int("drop", 2), slog.String("rename", "x"),
+		slog.Group("g", slog.Int("drop", 3), slog.Int("inner", 4)),
+		slog.Any("lv", slogValuer{}), slog.Int("boom", 5),
+	}})
+	want := `{"boom":"!PANIC converting func([]string, slog.Attr) slog.Attr: replace boom","g":{"inner":4},"keep":1,"lv":"resolved","renamed":"x"}`
+	if got := jsonOf(t, evs[0].Context("attributes")); got != want {
+		t.Errorf("attributes = %s\nwant         %s", got, want)
+	}
+	if got := strings.Join(seen, ","); got != "keep,drop,rename,g.drop,g.inner,lv,boom" {
+		t.Errorf("ReplaceAttr saw %s", got)
+	}
+	if !rec.contains("replace boom") {
+		t.Errorf("error handler told %v", rec.all())
+	}
+}
+
+type slogValuer struct{}
+
+func (slogValuer) LogValue() slog.Value { return slog.StringValue("resolved") }

@@ -1,0 +1,215 @@
+package logsentry_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/getsentry/sentry-go/attribute"
+
+	"github.com/logsentry/logsentry"
+)
+
+// logsOnly is a bridge configuration that sends every record to Sentry
+// Logs and nothing else.
+func logsOnly(hub *sentry.Hub, opts ...logsentry.Option) *logsentry.Bridge {
+	return logsentry.New(append([]logsentry.Option{logsentry.WithHub(hub),
+		logsentry.WithEventSeverity(off), logsentry.WithBreadcrumbSeverity(off),
+		logsentry.WithLogSeverity(logsentry.SeverityTrace)}, opts...)...)
+}
+
+func TestLogAttributes(t *testing.T) {
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	b := logsOnly(hub)
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Level: "INFO", Message: "typed", Attrs: []slog.Attr{
+		slog.String("s", "str"),
+		slog.Int64("i", math.MinInt64),
+		slog.Uint64("u", math.MaxUint64),
+		slog.Float64("f", 0.25),
+		slog.Float64("nan", math.NaN()),
+		slog.Bool("b", true),
+		slog.Any("nil", nil),
+		slog.Duration("d", time.Second),
+		slog.Any("m", map[string]any{"k": []int{1, 2}}),
+		slog.Any("list", []string{"x", "y"}),
+		slog.Group("http", slog.String("method", "GET"), slog.Group("resp", slog.Int("status", 200))),
+	}})
+	flush(t, hub)
+	l := logByBody(t, rcv.WaitLogs(t, 1, waitFor), "typed")
+	a := l.Attributes
+	want := map[string]struct {
+		typ   string
+		value string // JSON
+	}{
+		"s":                {"string", `"str"`},
+		"i":                {"integer", `-9223372036854775808`},
+		"u":                {"integer", `18446744073709551615`},
+		"f":                {"double", `0.25`},
+		"nan":              {"string", `"NaN"`},
+		"b":                {"boolean", `true`},
+		"nil":              {"string", `"null"`},
+		"d":                {"string", `"1s"`},
+		"m":                {"string", `"{\"k\":[1,2]}"`},
+		"list":             {"string", `"[\"x\",\"y\"]"`},
+		"http.method":      {"string", `"GET"`},
+		"http.resp.status": {"integer", `200`},
+		"sentry.origin":    {"string", `"auto.log.logsentry"`},
+		"logger.name":      {"string", `"logsentry"`},
+		"log.level":        {"string", `"INFO"`},
+	}
+	for k, w := range want {
+		got, ok := a[k]
+		if !ok {
+			t.Errorf("attribute %q missing", k)
+			continue
+		}
+		if got.Type != w.typ || jsonOf(t, got.Value) != w.value {
+			t.Errorf("attribute %q = %s %s, want %s %s", k, got.Type, jsonOf(t, got.Value), w.typ, w.value)
+		}
+	}
+	if u, ok := a["u"].Value.(json.Number); !ok || u.String() != "18446744073709551615" {
+		t.Errorf("uint64 attribute = %#v", a["u"].Value)
+	}
+	for _, k := range []string{"exception.type", "exception.message", "user.id", "http", "m.k"} {
+		if _, ok := a[k]; ok {
+			t.Errorf("unexpected attribute %q", k)
+		}
+	}
+}
+
+func TestLogSeverities(t *testing.T) {
+	tests := []struct {
+		sev      logsentry.Severity
+		level    string
+		severity int
+	}{
+		{logsentry.SeverityTrace, "trace", 1},
+		{logsentry.SeverityTrace + 3, "trace", 1},
+		{logsentry.SeverityDebug, "debug", 5},
+		{logsentry.SeverityInfo, "info", 9},
+		{logsentry.SeverityInfo + 3, "info", 9},
+		{logsentry.SeverityWarn, "warn", 13},
+		{logsentry.SeverityError, "error", 17},
+		{logsentry.SeverityFatal, "fatal", 21}, // LFatal: logged, no exit
+		{logsentry.SeverityMax, "fatal", 21},
+		{0, "trace", 1},
+	}
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	b := logsOnly(hub, logsentry.WithLogSeverity(0))
+	for _, tt := range tests {
+		b.Emit(context.Background(), logsentry.Record{Severity: tt.sev, Message: fmt.Sprint("sev ", int(tt.sev))})
+	}
+	flush(t, hub)
+	logs := rcv.WaitLogs(t, len(tests), waitFor)
+	for _, tt := range tests {
+		t.Run(tt.sev.String(), func(t *testing.T) {
+			l := logByBody(t, logs, fmt.Sprint("sev ", int(tt.sev)))
+			if l.Level != tt.level || l.Severity != tt.severity {
+				t.Errorf("level %q severity %d, want %q %d", l.Level, l.Severity, tt.level, tt.severity)
+			}
+		})
+	}
+}
+
+func TestLogFields(t *testing.T) {
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	b := logsOnly(hub, logsentry.WithLoggerName("billing"))
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "with error",
+		Err: fmt.Errorf("charge: %w", &baseErr{402}), Attrs: []slog.Attr{slog.Group("user", slog.String("id", "u-9"), slog.String("email", "e@x"))}})
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "", Logger: "rec"})
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityWarn, Err: errors.New("only an error")})
+	logsentry.New(logsentry.WithHub(hub), logsentry.WithLogSeverity(logsentry.SeverityInfo), logsentry.WithOrigin("auto.log.custom")).
+		Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "custom origin"})
+	flush(t, hub)
+	logs := rcv.WaitLogs(t, 4, waitFor)
+
+	l := logByBody(t, logs, "with error")
+	a := l.Attributes
+	for k, v := range map[string]string{
+		"exception.type":    "*fmt.wrapError",
+		"exception.message": "charge: base 402",
+		"user.id":           "u-9",
+		"sentry.origin":     "auto.log.billing",
+		"logger.name":       "billing",
+	} {
+		if a[k].Type != "string" || a[k].String() != v {
+			t.Errorf("%s = %#v, want %q", k, a[k], v)
+		}
+	}
+	if _, ok := a["user.email"]; ok {
+		t.Errorf("user.email sent without PII consent")
+	}
+	l = logByBody(t, logs, "(empty message)")
+	if l.Attributes["logger.name"].String() != "rec" {
+		t.Errorf("logger.name = %#v", l.Attributes["logger.name"])
+	}
+	logByBody(t, logs, "only an error")
+	l = logByBody(t, logs, "custom origin")
+	if l.Attributes["sentry.origin"].String() != "auto.log.custom" {
+		t.Errorf("sentry.origin = %#v", l.Attributes["sentry.origin"])
+	}
+}
+
+// TestLogHubs: the cached sentry.Logger of each hub uses that hub's scope,
+// also when several hubs share one client.
+func TestLogHubs(t *testing.T) {
+	rcv, hub1 := setup(t, sentry.ClientOptions{})
+	hub2 := sentry.NewHub(hub1.Client(), sentry.NewScope())
+	hub3 := sentry.NewHub(hub1.Client(), sentry.NewScope())
+	hub1.Scope().SetAttributes(attribute.String("tenant", "one"))
+	hub2.Scope().SetAttributes(attribute.String("tenant", "two"))
+	hub3.Scope().SetAttributes(attribute.String("tenant", "three"))
+	b1 := logsOnly(hub1)
+	b2 := logsOnly(hub2)
+	bindCurrent(t, hub1.Client())
+	sentry.CurrentHub().Scope().SetAttributes(attribute.String("tenant", "current"))
+	noHub := logsOnly(nil)
+
+	sends := []struct {
+		b    *logsentry.Bridge
+		ctx  context.Context
+		body string
+		want string
+	}{
+		{b1, context.Background(), "b1", "one"},
+		{b2, context.Background(), "b2", "two"},
+		{b1, hubCtx(hub3), "b1 ctx hub3", "three"},
+		{b1, hubCtx(hub2), "b1 ctx hub2", "two"},
+		{b1, context.Background(), "b1 again", "one"},
+		{b2, hubCtx(hub3), "b2 ctx hub3", "three"},
+		{noHub, context.Background(), "current", "current"},
+		{noHub, hubCtx(hub2), "current ctx hub2", "two"},
+	}
+	for _, s := range sends {
+		s.b.Emit(s.ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: s.body})
+	}
+	flush(t, hub1)
+	logs := rcv.WaitLogs(t, len(sends), waitFor)
+	for _, s := range sends {
+		t.Run(s.body, func(t *testing.T) {
+			if got := logByBody(t, logs, s.body).Attributes["tenant"].String(); got != s.want {
+				t.Errorf("tenant = %q, want %q", got, s.want)
+			}
+		})
+	}
+}
+
+// TestLogTrace: a log carries the trace of its record's context.
+func TestLogTrace(t *testing.T) {
+	rcv, hub := setup(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
+	b := logsOnly(hub)
+	span := sentry.StartSpan(hubCtx(hub), "op", sentry.WithTransactionName("tx"))
+	b.Emit(span.Context(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "traced"})
+	span.Finish()
+	flush(t, hub)
+	l := logByBody(t, rcv.WaitLogs(t, 1, waitFor), "traced")
+	if l.TraceID != span.TraceID.String() || l.SpanID != span.SpanID.String() {
+		t.Errorf("log trace %s span %s, want %s %s", l.TraceID, l.SpanID, span.TraceID, span.SpanID)
+	}
+}
