@@ -99,6 +99,10 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	if !client.IsEnabled() {
 		return
 	}
+	if fromSDK(r.Message) {
+		b.stats.recursions.Add(1)
+		return
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}

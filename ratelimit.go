@@ -38,10 +38,11 @@ type Stats struct {
 	Logs              uint64 // Sentry logs handed to the SDK
 	Filtered          uint64 // records whose outputs a filter removed entirely (see WithFilter)
 	Panics            uint64 // panics absorbed while converting or emitting (see WithErrorHandler)
+	SDKDebug          uint64 // lines of the SDK's own debug output, never sent (they would loop)
 }
 
 type stats struct {
-	events, rateLimited, breadcrumbs, logs, filtered, panics atomic.Uint64
+	events, rateLimited, breadcrumbs, logs, filtered, panics, recursions atomic.Uint64
 }
 
 // Stats returns a snapshot of the bridge's counters. The SDK's own drops
@@ -55,6 +56,7 @@ func (b *Bridge) Stats() Stats {
 		Logs:              b.stats.logs.Load(),
 		Filtered:          b.stats.filtered.Load(),
 		Panics:            b.stats.panics.Load(),
+		SDKDebug:          b.stats.recursions.Load(),
 	}
 }
 

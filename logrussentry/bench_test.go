@@ -1,0 +1,254 @@
+package logrussentry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/sirupsen/logrus"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/logrussentry"
+)
+
+// Each benchmark runs the logrus path (impl=logrussentry) beside its floor
+// (impl=floor): the cheapest way to get the same result with logrus or
+// sentry-go alone. Compare them with
+//
+//	benchstat -col /impl bench/logrus.txt
+//
+// Except in BenchmarkBelowThreshold, the loggers format nothing
+// (nopFormatter, to io.Discard), so impl=logrussentry measures logrus's own
+// dispatch (entry copy, fields map) plus the hook; impl=logrus is that
+// dispatch alone, without the hook. The client sends to a transport that
+// only counts (benchTransport), so nothing touches the network.
+
+// benchTransport is a sentry.Transport that counts what it is given and does
+// nothing else.
+type benchTransport struct{ events atomic.Int64 }
+
+func (t *benchTransport) Configure(sentry.ClientOptions)        {}
+func (t *benchTransport) SendEvent(*sentry.Event)               { t.events.Add(1) }
+func (t *benchTransport) Flush(time.Duration) bool              { return true }
+func (t *benchTransport) FlushWithContext(context.Context) bool { return true }
+func (t *benchTransport) Close()                                {}
+
+// newBenchHub returns a hub with a fresh scope and an enabled client (its DSN
+// is never dialled) sending to a counting transport, and a context carrying
+// the hub.
+func newBenchHub(b *testing.B) (context.Context, *sentry.Hub, *benchTransport) {
+	b.Helper()
+	tr := &benchTransport{}
+	client, err := sentry.NewClient(sentry.ClientOptions{
+		Dsn:       "http://k@127.0.0.1:1/1",
+		Transport: tr,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(client.Close)
+	hub := sentry.NewHub(client, sentry.NewScope())
+	return sentry.SetHubOnContext(context.Background(), hub), hub, tr
+}
+
+// newBenchLogger returns a logger at TraceLevel that formats nothing, with
+// hooks added.
+func newBenchLogger(hooks ...logrus.Hook) *logrus.Logger {
+	logger := logrus.New()
+	logger.Out = io.Discard
+	logger.Formatter = nopFormatter{}
+	logger.Level = logrus.TraceLevel
+	for _, h := range hooks {
+		logger.AddHook(h)
+	}
+	return logger
+}
+
+// The five fields of every benchmark record.
+const (
+	benchUserID  = 42
+	benchPath    = "/api/v1/orders"
+	benchLatency = 12500 * time.Microsecond
+	benchOK      = true
+	benchRegion  = "eu-west-1"
+)
+
+func benchFields() logrus.Fields {
+	return logrus.Fields{
+		"user_id": benchUserID,
+		"path":    benchPath,
+		"latency": benchLatency,
+		"ok":      benchOK,
+		"region":  benchRegion,
+	}
+}
+
+// errBench is the error of BenchmarkEvent: a wrapped sentinel, as returned
+// by most Go code.
+var errBench = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))
+
+// BenchmarkBelowThreshold logs a debug entry the logger writes (JSON, to
+// io.Discard) but the hook's thresholds exclude: adding the hook must cost
+// nothing, as logrus does not even call it.
+func BenchmarkBelowThreshold(b *testing.B) {
+	run := func(b *testing.B, hooks ...logrus.Hook) {
+		logger := logrus.New()
+		logger.Out = io.Discard
+		logger.Formatter = &logrus.JSONFormatter{}
+		logger.Level = logrus.DebugLevel
+		for _, h := range hooks {
+			logger.AddHook(h)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.WithFields(benchFields()).Debug("msg")
+		}
+	}
+	b.Run("impl=floor", func(b *testing.B) { run(b) })
+	b.Run("impl=logrussentry", func(b *testing.B) {
+		_, hub, tr := newBenchHub(b)
+		run(b, logrussentry.NewHook(logsentry.WithHub(hub)))
+		if tr.events.Load() != 0 {
+			b.Fatal("an event was sent below the thresholds")
+		}
+	})
+}
+
+func BenchmarkBreadcrumb(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		_, hub, _ := newBenchHub(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			hub.AddBreadcrumb(&sentry.Breadcrumb{
+				Type:     "default",
+				Category: "logrus",
+				Message:  "msg",
+				Level:    sentry.LevelInfo,
+				Data: map[string]any{
+					"user_id": benchUserID,
+					"path":    benchPath,
+					"latency": benchLatency.String(),
+					"ok":      benchOK,
+					"region":  benchRegion,
+				},
+				Timestamp: time.Now(),
+			}, nil)
+		}
+	})
+	b.Run("impl=logrus", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := newBenchLogger()
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.WithContext(ctx).WithFields(benchFields()).Info("msg")
+		}
+	})
+	b.Run("impl=logrussentry", func(b *testing.B) {
+		ctx, hub, _ := newBenchHub(b)
+		logger := newBenchLogger(logrussentry.NewHook())
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.WithContext(ctx).WithFields(benchFields()).Info("msg")
+		}
+		if hub.Scope() == nil {
+			b.Fatal("no scope")
+		}
+	})
+}
+
+func BenchmarkEvent(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		_, hub, tr := newBenchHub(b)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			hub.WithScope(func(s *sentry.Scope) {
+				s.SetContext("attributes", sentry.Context{
+					"user_id": benchUserID,
+					"path":    benchPath,
+					"latency": benchLatency.String(),
+					"ok":      benchOK,
+					"region":  benchRegion,
+				})
+				s.SetLevel(sentry.LevelError)
+				hub.CaptureException(errBench)
+			})
+		}
+		checkSent(b, tr, n)
+	})
+	b.Run("impl=logrus", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := newBenchLogger()
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.WithContext(ctx).WithError(errBench).WithFields(benchFields()).Error("msg")
+		}
+	})
+	b.Run("impl=logrussentry", func(b *testing.B) {
+		ctx, _, tr := newBenchHub(b)
+		// Events only, as the floor adds no breadcrumb; no rate limit, or
+		// this would measure refused events after the first ten.
+		logger := newBenchLogger(logrussentry.NewHook(
+			logrussentry.WithBreadcrumbLevel(logrussentry.LevelOff),
+			logsentry.WithEventRate(0, 0),
+		))
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			logger.WithContext(ctx).WithError(errBench).WithFields(benchFields()).Error("msg")
+		}
+		checkSent(b, tr, n)
+	})
+}
+
+func BenchmarkLog(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := sentry.NewLogger(ctx)
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Info().WithCtx(ctx).
+				Int("user_id", benchUserID).
+				String("path", benchPath).
+				String("latency", benchLatency.String()).
+				Bool("ok", benchOK).
+				String("region", benchRegion).
+				Emit("msg")
+		}
+	})
+	b.Run("impl=logrus", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := newBenchLogger()
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.WithContext(ctx).WithFields(benchFields()).Info("msg")
+		}
+	})
+	b.Run("impl=logrussentry", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := newBenchLogger(logrussentry.NewHook(
+			logrussentry.WithLogLevel(logrus.InfoLevel),
+			logrussentry.WithBreadcrumbLevel(logrussentry.LevelOff),
+		))
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.WithContext(ctx).WithFields(benchFields()).Info("msg")
+		}
+	})
+}
+
+// checkSent fails b unless every iteration's event reached the transport: a
+// benchmark of dropped events would measure something else.
+func checkSent(b *testing.B, tr *benchTransport, n int) {
+	b.Helper()
+	if got := tr.events.Load(); got != int64(n) {
+		b.Fatalf("%d events reached the transport in %d iterations", got, n)
+	}
+}
