@@ -9,6 +9,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"github.com/logsentry/logsentry/internal/ratelimit"
+	"github.com/logsentry/logsentry/internal/redact"
 )
 
 // ErrFlushTimeout is returned by [Bridge.Flush] when buffered events or logs
@@ -22,7 +23,7 @@ type Bridge struct {
 	cfg config
 	// min is the lowest active threshold: Enabled is one comparison.
 	min      Severity
-	redactor redactor
+	redactor *redact.Redactor
 	frames   frameCache
 	loggers  loggerCache
 	limiter  *ratelimit.Limiter
@@ -38,7 +39,12 @@ type Bridge struct {
 func New(opts ...Option) *Bridge {
 	cfg := newConfig(opts)
 	b := &Bridge{cfg: cfg, min: min(cfg.eventMin, cfg.breadcrumbMin, cfg.logMin)}
-	b.redactor = newRedactor(&cfg)
+	b.redactor = redact.New(redact.Config{
+		ExtraKeys:       cfg.redactKeys,
+		AllowKeys:       cfg.allowKeys,
+		ExtraPatterns:   cfg.redactPattern,
+		DisableDefaults: !cfg.redact,
+	})
 	b.limiter = newLimiter(&cfg)
 	return b
 }
@@ -186,10 +192,4 @@ func (b *Bridge) Flush(ctx context.Context) (err error) {
 		return ErrFlushTimeout
 	}
 	return nil
-}
-
-// redactor replaces secrets; see internal/redact.
-type redactor interface {
-	SensitiveKey(key string) bool
-	String(s string) string
 }
