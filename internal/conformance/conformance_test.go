@@ -172,7 +172,7 @@ var scenarios = []scenario{
 	}},
 	{"user fields", func(t *testing.T, a adapter) {
 		for _, pii := range []bool{false, true} {
-			e := newEnv(t, sentry.ClientOptions{SendDefaultPII: pii})
+			e := newEnv(t, sentry.ClientOptions{DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(pii)}})
 			a.new(t, defaults()).log(e.ctx, levelError, "forbidden",
 				f("user", group{f("id", "u-42"), f("email", "ann@example.com")}))
 			ev := e.oneEvent()
@@ -181,7 +181,7 @@ var scenarios = []scenario{
 			if pii {
 				want = "ann@example.com"
 			}
-			eq(t, fmt.Sprintf("user email (SendDefaultPII=%v)", pii), ev.User.Email, want)
+			eq(t, fmt.Sprintf("user email (DataCollection.UserInfo=%v)", pii), ev.User.Email, want)
 		}
 	}},
 	{"below every threshold", func(t *testing.T, a adapter) {
