@@ -52,12 +52,15 @@ func New(opts ...Option) *Bridge {
 // Enabled reports whether a record at severity s would go anywhere. It is a
 // single comparison; adapters call it before building a record.
 func (b *Bridge) Enabled(s Severity) bool {
-	return min(s, SeverityMax) >= b.min
+	return min(s, SeverityMax) >= b.min && s != SeverityOff
 }
 
 // Sinks returns the outputs a record at severity s goes to, before any
 // filter set with [WithFilter].
 func (b *Bridge) Sinks(s Severity) Sinks {
+	if s == SeverityOff {
+		return SinkNone // a record "at" Off goes nowhere
+	}
 	s = min(s, SeverityMax) // a threshold of SeverityOff is never reached
 	var k Sinks
 	if s >= b.cfg.eventMin {

@@ -103,8 +103,10 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 	} else {
 		start = len(pcs)
 		for i, p := range pcs {
-			fr := b.frames.frames(p)
-			if !isLoggingFrame(fr[len(fr)-1].Module) {
+			// A physical frame belongs to its outermost function: a
+			// logging call inlined into the caller's function is the
+			// caller's frame (its inlined part is trimmed below).
+			if !isLoggingFrame(b.frames.frames(p)[0].Module) {
 				start = i
 				break
 			}
@@ -122,6 +124,11 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 			}
 			frames = append(frames, f)
 		}
+	}
+	// Logging functions inlined into the call site's frame sit on top of
+	// it: the call site is the last frame that is not theirs.
+	for len(frames) > 1 && isLoggingFrame(frames[len(frames)-1].Module) {
+		frames = frames[:len(frames)-1]
 	}
 	if len(frames) == 0 {
 		return nil

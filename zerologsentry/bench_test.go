@@ -1,0 +1,213 @@
+package zerologsentry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/rs/zerolog"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/zerologsentry"
+)
+
+// Each benchmark runs the zerolog path (impl=zerologsentry) beside its
+// floor (impl=floor): the cheapest way to get the same result with zerolog
+// or sentry-go alone. Compare them with
+//
+//	benchstat -col /impl zerolog.txt
+//
+// The zerolog path is the documented wiring, zerolog.New(
+// zerolog.MultiLevelWriter(io.Discard, w)).Hook(w), logging with .Ctx(ctx):
+// zerolog encodes the line, the hook runs, the Writer parses the line back.
+// The client sends to a transport that only counts, so nothing touches the
+// network.
+
+// benchTransport is a sentry.Transport that counts what it is given and does
+// nothing else.
+type benchTransport struct{ events atomic.Int64 }
+
+func (t *benchTransport) Configure(sentry.ClientOptions)        {}
+func (t *benchTransport) SendEvent(*sentry.Event)               { t.events.Add(1) }
+func (t *benchTransport) Flush(time.Duration) bool              { return true }
+func (t *benchTransport) FlushWithContext(context.Context) bool { return true }
+func (t *benchTransport) Close()                                {}
+
+// newBenchHub returns a context carrying a hub with a fresh scope and an
+// enabled client sending to a counting transport.
+func newBenchHub(b testing.TB) (context.Context, *sentry.Hub, *benchTransport) {
+	b.Helper()
+	tr := &benchTransport{}
+	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: "http://k@127.0.0.1:1/1", Transport: tr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(client.Close)
+	hub := sentry.NewHub(client, sentry.NewScope())
+	return sentry.SetHubOnContext(context.Background(), hub), hub, tr
+}
+
+// The five fields of every benchmark line.
+const (
+	benchUserID  = 42
+	benchPath    = "/api/v1/orders"
+	benchLatency = 12500 * time.Microsecond
+	benchOK      = true
+	benchRegion  = "eu-west-1"
+)
+
+var errBench = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))
+
+func benchLine(e *zerolog.Event, ctx context.Context) *zerolog.Event {
+	return e.Ctx(ctx).Int("user_id", benchUserID).Str("path", benchPath).
+		Dur("latency", benchLatency).Bool("ok", benchOK).Str("region", benchRegion)
+}
+
+func checkSent(b *testing.B, tr *benchTransport, n int) {
+	b.Helper()
+	if got := tr.events.Load(); got != int64(n) {
+		b.Fatalf("%d events sent, want %d", got, n)
+	}
+}
+
+// BenchmarkDisabled: a debug line, below every threshold, next to the same
+// line from a plain zerolog logger writing to io.Discard.
+func BenchmarkDisabled(b *testing.B) {
+	run := func(b *testing.B, logger zerolog.Logger) {
+		ctx, _, _ := newBenchHub(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			benchLine(logger.Debug(), ctx).Msg("msg")
+		}
+	}
+	b.Run("impl=floor", func(b *testing.B) {
+		run(b, zerolog.New(io.Discard))
+	})
+	b.Run("impl=zerologsentry", func(b *testing.B) {
+		run(b, newLogger(zerologsentry.NewWriter(), io.Discard))
+	})
+}
+
+// BenchmarkBreadcrumb: an info line that becomes a breadcrumb, next to
+// hub.AddBreadcrumb with the same data (which writes no line at all; see
+// BenchmarkZerologFrontEnd for zerolog's own share).
+func BenchmarkBreadcrumb(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		_, hub, _ := newBenchHub(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			hub.AddBreadcrumb(&sentry.Breadcrumb{
+				Type:     "default",
+				Category: "zerolog",
+				Message:  "msg",
+				Level:    sentry.LevelInfo,
+				Data: map[string]any{
+					"user_id": benchUserID,
+					"path":    benchPath,
+					"latency": float64(benchLatency) / float64(time.Millisecond),
+					"ok":      benchOK,
+					"region":  benchRegion,
+				},
+				Timestamp: time.Now(),
+			}, nil)
+		}
+	})
+	b.Run("impl=zerologsentry", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := newLogger(zerologsentry.NewWriter(), io.Discard).With().Timestamp().Logger()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchLine(logger.Info(), ctx).Msg("msg")
+		}
+	})
+}
+
+// BenchmarkEvent: an error line that becomes an event, next to
+// hub.CaptureException with the same data in a scope.
+func BenchmarkEvent(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		_, hub, tr := newBenchHub(b)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			hub.WithScope(func(s *sentry.Scope) {
+				s.SetContext("attributes", sentry.Context{
+					"user_id": benchUserID,
+					"path":    benchPath,
+					"latency": float64(benchLatency) / float64(time.Millisecond),
+					"ok":      benchOK,
+					"region":  benchRegion,
+				})
+				s.SetLevel(sentry.LevelError)
+				hub.CaptureException(errBench)
+			})
+		}
+		checkSent(b, tr, n)
+	})
+	b.Run("impl=zerologsentry", func(b *testing.B) {
+		ctx, _, tr := newBenchHub(b)
+		// Events only, and every one sent: the floor adds no breadcrumb
+		// and has no rate limit.
+		w := zerologsentry.NewWriter(
+			zerologsentry.WithBreadcrumbLevel(zerolog.Disabled),
+			logsentry.WithEventRate(0, 0),
+		)
+		logger := newLogger(w, io.Discard).With().Timestamp().Logger()
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			benchLine(logger.Error(), ctx).Err(errBench).Msg("msg")
+		}
+		checkSent(b, tr, n)
+	})
+}
+
+// BenchmarkLog: an info line that becomes a Sentry log, next to
+// sentry.NewLogger with the same attributes.
+func BenchmarkLog(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := sentry.NewLogger(ctx)
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.Info().WithCtx(ctx).
+				Int("user_id", benchUserID).
+				String("path", benchPath).
+				Float64("latency", float64(benchLatency)/float64(time.Millisecond)).
+				Bool("ok", benchOK).
+				String("region", benchRegion).
+				Emit("msg")
+		}
+	})
+	b.Run("impl=zerologsentry", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		w := zerologsentry.NewWriter(
+			zerologsentry.WithLogLevel(zerolog.InfoLevel),
+			zerologsentry.WithBreadcrumbLevel(zerolog.Disabled),
+		)
+		logger := newLogger(w, io.Discard).With().Timestamp().Logger()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchLine(logger.Info(), ctx).Msg("msg")
+		}
+	})
+}
+
+// BenchmarkZerologFrontEnd is the part of every enabled line that no
+// zerolog writer can avoid: zerolog encodes it (with a timestamp) and
+// writes it to io.Discard. The floors above do not pay it.
+func BenchmarkZerologFrontEnd(b *testing.B) {
+	ctx, _, _ := newBenchHub(b)
+	logger := zerolog.New(io.Discard).With().Timestamp().Logger()
+	b.ReportAllocs()
+	for b.Loop() {
+		benchLine(logger.Info(), ctx).Msg("msg")
+	}
+}

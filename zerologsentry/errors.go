@@ -1,0 +1,130 @@
+package zerologsentry
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rs/zerolog"
+)
+
+// LoggedError is the error of a record whose error field holds only text:
+// the original error value was turned into a string by zerolog before the
+// Writer saw the line, and [ErrorMarshalFunc] did not remember it. It becomes
+// the event's exception, typed "zerologsentry.LoggedError".
+type LoggedError string
+
+// Error returns the text as logged.
+func (e LoggedError) Error() string { return string(e) }
+
+// recentErrorsSize bounds the errors ErrorMarshalFunc remembers. An error
+// is looked up within microseconds of being marshaled, unless lines wait in
+// an asynchronous writer; an older one is simply forgotten.
+const recentErrorsSize = 128
+
+// recentErrors remembers the errors marshaled by ErrorMarshalFunc, by text,
+// until a Writer parses the line that holds that text. It is package state
+// because zerolog.ErrorMarshalFunc is.
+var recentErrors struct {
+	used atomic.Bool // set once ErrorMarshalFunc has run
+
+	mu   sync.Mutex
+	ring [recentErrorsSize]struct {
+		text string
+		err  error
+	}
+	next int
+}
+
+// ErrorMarshalFunc is a zerolog.ErrorMarshalFunc that lets the Writer report
+// the error values themselves rather than their text: their type, their
+// %w / errors.Join / Cause chain and the stack trace of errors that carry
+// one (pkg/errors). Install it once, at start-up:
+//
+//	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
+//
+// The line zerolog writes is unchanged: an error is written as its Error()
+// text, as zerolog's default does (errors that implement
+// zerolog.LogObjectMarshaler are returned unchanged and keep their object
+// form). It also remembers the error (the last 128, in a bounded table
+// shared by all Writers), and the first Writer that parses a line whose
+// error field (zerolog.ErrorFieldName, as written by Err) holds the same
+// text takes the error out of the table. Errors logged under other keys
+// (AnErr("cause", err), Errs) stay text.
+//
+// The match is by text. Two goroutines that log different errors with the
+// same text at the same moment may see each other's error value (same
+// text, possibly another type or stack); an error whose line never reaches
+// a Writer (another logger, a level below every threshold) stays in the
+// table until 128 newer errors push it out. A panicking Error method is
+// reported as a placeholder text instead of crashing the logging call.
+func ErrorMarshalFunc(err error) any {
+	if err == nil {
+		return nil
+	}
+	if isNilPointer(err) {
+		return err // zerolog leaves typed nil errors out
+	}
+	if _, ok := err.(zerolog.LogObjectMarshaler); ok {
+		return err
+	}
+	text, ok := errorText(err)
+	if ok {
+		rememberError(text, err)
+	}
+	return text
+}
+
+func errorText(err error) (text string, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			text, ok = fmt.Sprintf("!PANIC in Error method of %T: %v", err, r), false
+		}
+	}()
+	return err.Error(), true
+}
+
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
+}
+
+func rememberError(text string, err error) {
+	r := &recentErrors
+	r.mu.Lock()
+	r.ring[r.next] = struct {
+		text string
+		err  error
+	}{text, err}
+	r.next = (r.next + 1) % recentErrorsSize
+	r.mu.Unlock()
+	if !r.used.Load() {
+		r.used.Store(true)
+	}
+}
+
+// recallError returns and forgets the most recently remembered error with
+// this text, or nil.
+func recallError(text string) error {
+	r := &recentErrors
+	if !r.used.Load() {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := 1; k <= recentErrorsSize; k++ {
+		i := (r.next - k + recentErrorsSize) % recentErrorsSize
+		e := &r.ring[i]
+		if e.err != nil && e.text == text {
+			err := e.err
+			e.text, e.err = "", nil
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package zerologsentry_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/rs/zerolog"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
+	"github.com/logsentry/logsentry/zerologsentry"
+)
+
+// The fatal tests run the test binary again as a child that logs a Fatal or
+// Panic line and dies; TestMain sends it to childMain.
+const (
+	childEnv    = "ZEROLOGSENTRY_TEST_CHILD" // "fatal" or "panic"
+	childDSNEnv = "ZEROLOGSENTRY_TEST_DSN"
+)
+
+// childMain logs one fatal or panic line through the documented wiring to
+// the receiver whose DSN is in the environment. It does not return.
+func childMain(mode string) {
+	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: os.Getenv(childDSNEnv)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(3)
+	}
+	hub := sentry.NewHub(client, sentry.NewScope())
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	logger := zerolog.New(zerolog.MultiLevelWriter(os.Stdout, w)).Hook(w)
+	logger.Info().Msg("starting")
+	switch mode {
+	case "fatal":
+		logger.Fatal().Err(errors.New("disk gone")).Msg("cannot continue")
+	case "panic":
+		logger.Panic().Str("step", "3").Msg("invariant broken")
+	}
+	fmt.Fprintln(os.Stderr, "child: still running")
+	os.Exit(4)
+}
+
+// TestFatalAndPanicDelivered checks that a Fatal or Panic line reaches
+// Sentry before zerolog exits or panics, with no flush by the program.
+func TestFatalAndPanicDelivered(t *testing.T) {
+	tests := []struct {
+		mode     string
+		code     int
+		message  string
+		output   string
+		severity string
+	}{
+		{"fatal", 1, "cannot continue", `"level":"fatal","error":"disk gone"`, "21"},
+		{"panic", 2, "invariant broken", "panic: invariant broken", "22"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			t.Parallel()
+			rcv := sentrytest.NewReceiver(t)
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), childEnv+"="+tt.mode, childDSNEnv+"="+rcv.DSN())
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != tt.code {
+				t.Fatalf("child exited with %v, want code %d; output:\n%s", err, tt.code, out)
+			}
+			if !strings.Contains(string(out), tt.output) {
+				t.Errorf("child output lacks %q:\n%s", tt.output, out)
+			}
+			// The child is gone: whatever it sent has arrived.
+			evs := rcv.WaitEvents(t, 1, time.Second)
+			ev := evs[0]
+			if ev.Message != tt.message || ev.Level != "fatal" || fmt.Sprint(ev.Contexts["log"]["severity"]) != tt.severity {
+				t.Errorf("event %q level %q log context %v", ev.Message, ev.Level, ev.Contexts["log"])
+			}
+			if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "starting" {
+				t.Errorf("breadcrumbs = %q", got)
+			}
+			if len(evs) != 1 {
+				t.Errorf("%d events, want 1", len(evs))
+			}
+		})
+	}
+}

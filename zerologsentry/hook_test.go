@@ -1,0 +1,377 @@
+package zerologsentry_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	pkgerrors "github.com/pkg/errors"
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/diode"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/breadcrumbs"
+	"github.com/logsentry/logsentry/zerologsentry"
+)
+
+// TestHookRoutesByContext checks that, with the hook, a line logged with
+// .Ctx(ctx) goes to the hub of ctx, and a line without one to the fallback.
+func TestHookRoutesByContext(t *testing.T) {
+	rcvCtx, ctxHub := setup(t, sentry.ClientOptions{})
+	rcvFallback, fallback := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(fallback))
+	logger := newLogger(w, io.Discard)
+	ctx := hubCtx(ctxHub)
+
+	logger.Info().Ctx(ctx).Msg("request crumb")
+	logger.Error().Ctx(ctx).Msg("request failed")
+	logger.Error().Msg("no context")
+	// A context set on the logger reaches the hook too.
+	sub := logger.With().Ctx(ctx).Logger()
+	sub.Error().Msg("logger context")
+
+	flush(t, ctxHub)
+	flush(t, fallback)
+	evs := rcvCtx.WaitEvents(t, 2, waitFor)
+	ev := eventByMessage(t, evs, "request failed")
+	if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "request crumb" {
+		t.Errorf("breadcrumbs = %q", got)
+	}
+	eventByMessage(t, evs, "logger context")
+	fb := rcvFallback.WaitEvents(t, 1, waitFor)
+	if len(fb) != 1 || fb[0].Message != "no context" || len(fb[0].Breadcrumbs) != 0 {
+		t.Errorf("fallback events = %q, breadcrumbs %d", messages(fb), len(fb[0].Breadcrumbs))
+	}
+}
+
+// TestConcurrentTrails logs from concurrent requests, each on its own
+// trail: every event carries its own request's breadcrumbs and no other.
+func TestConcurrentTrails(t *testing.T) {
+	const requests, steps = 8, 20
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	logger := newLogger(w, io.Discard)
+	base := hubCtx(hub)
+	var wg sync.WaitGroup
+	for r := range requests {
+		wg.Go(func() {
+			ctx := breadcrumbs.WithTrail(base)
+			for i := range steps {
+				logger.Info().Ctx(ctx).Int("req", r).Msgf("req %d step %d", r, i)
+			}
+			logger.Error().Ctx(ctx).Int("req", r).Msgf("req %d failed", r)
+		})
+	}
+	wg.Wait()
+	logger.Error().Msg("shared hub")
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, requests+1, waitFor)
+	for r := range requests {
+		ev := eventByMessage(t, evs, fmt.Sprintf("req %d failed", r))
+		crumbs := breadcrumbMessages(ev)
+		if len(crumbs) != steps {
+			t.Errorf("req %d: %d breadcrumbs, want %d: %q", r, len(crumbs), steps, crumbs)
+		}
+		for i, c := range crumbs {
+			if want := fmt.Sprintf("req %d step %d", r, i); c != want {
+				t.Errorf("req %d: breadcrumb %d = %q, want %q", r, i, c, want)
+			}
+		}
+	}
+	if ev := eventByMessage(t, evs, "shared hub"); len(ev.Breadcrumbs) != 0 {
+		t.Errorf("breadcrumbs leaked to the shared hub: %q", breadcrumbMessages(ev))
+	}
+}
+
+// TestTopFrame checks that the stack trace of an event starts at the
+// logging line, with no frame of zerolog or of this module.
+func TestTopFrame(t *testing.T) {
+	t.Run("hook, error", func(t *testing.T) {
+		rcv, hub := setup(t, sentry.ClientOptions{})
+		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+		logger := newLogger(w, io.Discard)
+		line := nextLine()
+		logger.Error().Err(errors.New("no stack")).Msg("with error")
+		flush(t, hub)
+		ev := rcv.WaitEvents(t, 1, waitFor)[0]
+		checkFrames(t, exceptionFrames(ev), thisFunc(), line)
+	})
+	t.Run("hook, message only", func(t *testing.T) {
+		rcv, hub := setup(t, sentry.ClientOptions{})
+		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+		logger := newLogger(w, io.Discard)
+		line := nextLine()
+		logger.Error().Str("k", "v").Msgf("message %s", "only")
+		flush(t, hub)
+		ev := rcv.WaitEvents(t, 1, waitFor)[0]
+		checkFrames(t, threadFrames(t, ev), thisFunc(), line)
+	})
+	t.Run("no hook", func(t *testing.T) {
+		rcv, hub := setup(t, sentry.ClientOptions{})
+		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+		logger := zerolog.New(zerolog.MultiLevelWriter(io.Discard, w))
+		line := nextLine()
+		logger.Error().Msg("no hook")
+		flush(t, hub)
+		ev := rcv.WaitEvents(t, 1, waitFor)[0]
+		checkFrames(t, threadFrames(t, ev), thisFunc(), line)
+	})
+	t.Run("hook, asynchronous writer", func(t *testing.T) {
+		rcv, hub := setup(t, sentry.ClientOptions{})
+		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+		dw := diode.NewWriter(w, 100, time.Millisecond, nil)
+		logger := zerolog.New(dw).Hook(w)
+		line := nextLine()
+		logger.Error().Msg("through a diode")
+		if err := dw.Close(); err != nil { // drains the diode
+			t.Fatal(err)
+		}
+		flush(t, hub)
+		ev := rcv.WaitEvents(t, 1, waitFor)[0]
+		frames := threadFrames(t, ev)
+		checkFrames(t, frames, thisFunc(), line)
+		if len(frames) != 1 {
+			t.Errorf("%d frames, want only the call site (the logging goroutine is gone)", len(frames))
+		}
+	})
+}
+
+// TestAsyncWriterKeepsContext checks that the hook's context reaches the
+// Writer through an asynchronous diode writer, which calls Write on
+// another goroutine.
+func TestAsyncWriterKeepsContext(t *testing.T) {
+	rcvCtx, ctxHub := setup(t, sentry.ClientOptions{})
+	_, fallback := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(fallback))
+	dw := diode.NewWriter(w, 100, time.Millisecond, nil)
+	logger := zerolog.New(dw).Hook(w)
+	ctx := breadcrumbs.WithTrail(hubCtx(ctxHub))
+	logger.Info().Ctx(ctx).Msg("async crumb")
+	logger.Error().Ctx(ctx).Msg("async failure")
+	if err := dw.Close(); err != nil { // drains the diode
+		t.Fatal(err)
+	}
+	flush(t, ctxHub)
+	ev := eventByMessage(t, rcvCtx.WaitEvents(t, 1, waitFor), "async failure")
+	if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "async crumb" {
+		t.Errorf("breadcrumbs = %q", got)
+	}
+}
+
+// TestWithoutHook checks that a Writer attached only as a writer still
+// delivers, on the fallback hub: it cannot see the event's context.
+func TestWithoutHook(t *testing.T) {
+	_, ctxHub := setup(t, sentry.ClientOptions{})
+	rcv, fallback := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(fallback))
+	logger := zerolog.New(zerolog.MultiLevelWriter(io.Discard, w))
+	logger.Info().Ctx(hubCtx(ctxHub)).Msg("crumb")
+	logger.Error().Ctx(hubCtx(ctxHub)).Err(errors.New("boom")).Msg("no hook")
+	flush(t, fallback)
+	ev := rcv.WaitEvents(t, 1, waitFor)[0]
+	if ev.Message != "no hook" || len(ev.Exception) != 1 || ev.Exception[0].Value != "boom" {
+		t.Errorf("event = %q, exception %+v", ev.Message, ev.Exception)
+	}
+	if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "crumb" {
+		t.Errorf("breadcrumbs = %q", got)
+	}
+}
+
+// TestHookWithoutWriter checks that a hook whose lines never reach the
+// Writer does not retain them without bound, and that a later line still
+// finds its own context.
+func TestHookWithoutWriter(t *testing.T) {
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	_, other := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	stray := zerolog.New(io.Discard).Hook(w) // hook only: lines go elsewhere
+	for range 5000 {
+		stray.Error().Ctx(hubCtx(other)).Msg("never written to w")
+	}
+	logger := newLogger(w, io.Discard)
+	logger.Error().Ctx(hubCtx(hub)).Msg("written")
+	flush(t, hub)
+	if ev := rcv.WaitEvents(t, 1, waitFor)[0]; ev.Message != "written" {
+		t.Errorf("event = %q", ev.Message)
+	}
+}
+
+// TestConsoleOutput checks that the other outputs of a MultiLevelWriter
+// keep their output: a ConsoleWriter (told to leave the correlation field
+// out) and, with Tee, a JSON output without the field.
+func TestConsoleOutput(t *testing.T) {
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+
+	var console, jsonOut, teeOut bytes.Buffer
+	cw := zerolog.ConsoleWriter{Out: &console, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName},
+		FieldsExclude: []string{zerologsentry.CorrelationFieldName}}
+	consoleLog := zerolog.New(zerolog.MultiLevelWriter(cw, w)).Hook(w)
+	consoleLog.Error().Str("order", "A-1").Msg("console line")
+	jsonLog := zerolog.New(zerolog.MultiLevelWriter(&jsonOut, w)).Hook(w)
+	jsonLog.Error().Str("order", "A-2").Msg("json line")
+	teeLog := zerolog.New(w.Tee(&teeOut)).Hook(w)
+	teeLog.Error().Str("order", "A-3").Msg("tee line")
+	teeLog.Debug().Msg("tee debug line")
+
+	if got, want := console.String(), "ERR console line order=A-1\n"; got != want {
+		t.Errorf("console = %q, want %q", got, want)
+	}
+	if !strings.Contains(jsonOut.String(), `"`+zerologsentry.CorrelationFieldName+`":`) ||
+		!strings.Contains(jsonOut.String(), `"message":"json line"`) {
+		t.Errorf("JSON output through MultiLevelWriter = %q", jsonOut.String())
+	}
+	if got, want := teeOut.String(), `{"level":"error","order":"A-3","message":"tee line"}`+"\n"+
+		`{"level":"debug","message":"tee debug line"}`+"\n"; got != want {
+		t.Errorf("Tee output = %q, want %q", got, want)
+	}
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, 3, waitFor)
+	for _, m := range []string{"console line", "json line", "tee line"} {
+		ev := eventByMessage(t, evs, m)
+		if _, ok := attrs(ev)[zerologsentry.CorrelationFieldName]; ok {
+			t.Errorf("%s: the correlation field reached Sentry", m)
+		}
+		if attrs(ev)["order"] == nil {
+			t.Errorf("%s: attributes = %v", m, attrs(ev))
+		}
+	}
+}
+
+type quotaError struct{ code int }
+
+func (e *quotaError) Error() string { return fmt.Sprintf("quota exceeded (code %d)", e.code) }
+
+// TestErrorMarshalFunc checks that, with zerologsentry.ErrorMarshalFunc
+// installed, the event's exceptions carry the error values' types, chain
+// and stack, and that zerolog's output is unchanged.
+func TestErrorMarshalFunc(t *testing.T) {
+	old := zerolog.ErrorMarshalFunc
+	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
+	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
+
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	var out bytes.Buffer
+	logger := zerolog.New(w.Tee(&out)).Hook(w)
+
+	wrapped := fmt.Errorf("charge: %w", &quotaError{507})
+	logger.Error().Err(wrapped).Msg("wrapped")
+	stackLine := nextLine()
+	withStack := pkgerrors.New("with a stack")
+	logger.Error().Err(withStack).Msg("pkg/errors")
+	logger.Error().Err(errors.Join(errors.New("a"), &quotaError{1})).Msg("joined")
+	var nilErr *quotaError
+	logger.Error().Err(nilErr).Msg("typed nil")
+
+	wantOut := `{"level":"error","error":"charge: quota exceeded (code 507)","message":"wrapped"}` + "\n" +
+		`{"level":"error","error":"with a stack","message":"pkg/errors"}` + "\n" +
+		`{"level":"error","error":"a\nquota exceeded (code 1)","message":"joined"}` + "\n" +
+		`{"level":"error","message":"typed nil"}` + "\n"
+	if out.String() != wantOut {
+		t.Errorf("zerolog output = %q, want %q", out.String(), wantOut)
+	}
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, 4, waitFor)
+
+	ev := eventByMessage(t, evs, "wrapped")
+	if len(ev.Exception) != 2 || ev.Exception[0].Type != "*zerologsentry_test.quotaError" || ev.Exception[1].Type != "*fmt.wrapError" {
+		t.Errorf("wrapped: exceptions = %+v", ev.Exception)
+	}
+	ev = eventByMessage(t, evs, "pkg/errors")
+	if len(ev.Exception) == 0 || ev.Exception[0].Type != "*errors.fundamental" {
+		t.Fatalf("pkg/errors: exceptions = %+v", ev.Exception)
+	}
+	checkFrames(t, ev.Exception[0].Stacktrace.Frames, thisFunc(), stackLine)
+	ev = eventByMessage(t, evs, "joined")
+	if len(ev.Exception) != 3 || ev.Exception[len(ev.Exception)-1].Type != "*errors.joinError" {
+		t.Errorf("joined: exceptions = %+v", ev.Exception)
+	}
+	if ev := eventByMessage(t, evs, "typed nil"); len(ev.Exception) != 0 {
+		t.Errorf("typed nil: exceptions = %+v", ev.Exception)
+	}
+}
+
+// TestErrorMarshalFuncConcurrent logs errors of distinct texts from many
+// goroutines: each event gets its own error value.
+func TestErrorMarshalFuncConcurrent(t *testing.T) {
+	old := zerolog.ErrorMarshalFunc
+	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
+	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
+
+	const n = 40
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	logger := newLogger(w, io.Discard)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			logger.Error().Err(&quotaError{i}).Msgf("job %d", i)
+		})
+	}
+	wg.Wait()
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, n, waitFor)
+	for i := range n {
+		ev := eventByMessage(t, evs, fmt.Sprintf("job %d", i))
+		if len(ev.Exception) != 1 || ev.Exception[0].Type != "*zerologsentry_test.quotaError" ||
+			ev.Exception[0].Value != (&quotaError{i}).Error() {
+			t.Errorf("job %d: exceptions = %+v", i, ev.Exception)
+		}
+	}
+}
+
+// TestErrorWithoutMarshalFunc checks what remains without
+// ErrorMarshalFunc: the text, typed zerologsentry.LoggedError.
+func TestErrorWithoutMarshalFunc(t *testing.T) {
+	rcv, hub := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	logger := newLogger(w, io.Discard)
+	logger.Error().Err(fmt.Errorf("charge: %w", &quotaError{507})).Msg("text only")
+	logger.Error().Err(errors.New("disk gone")).Send()
+	flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	ev := eventByMessage(t, evs, "text only")
+	if len(ev.Exception) != 1 || ev.Exception[0].Type != "zerologsentry.LoggedError" || ev.Exception[0].Value != "charge: quota exceeded (code 507)" {
+		t.Errorf("exceptions = %+v", ev.Exception)
+	}
+	if !slicesEqual(ev.Fingerprint, []string{"text only", "zerologsentry.LoggedError"}) {
+		t.Errorf("fingerprint = %q", ev.Fingerprint)
+	}
+	eventByMessage(t, evs, "disk gone") // an empty message takes the error's text
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
+
+// TestCorrelationFieldOnlyWhenNeeded checks which lines the hook marks:
+// events, and other lines that pass a threshold with a context.
+func TestCorrelationFieldOnlyWhenNeeded(t *testing.T) {
+	_, hub := setup(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	ctx := hubCtx(hub)
+	tests := []struct {
+		name   string
+		log    func(zerolog.Logger)
+		marked bool
+	}{
+		{"debug with context", func(l zerolog.Logger) { l.Debug().Ctx(ctx).Msg("m") }, false},
+		{"info without context", func(l zerolog.Logger) { l.Info().Msg("m") }, false},
+		{"info with context", func(l zerolog.Logger) { l.Info().Ctx(ctx).Msg("m") }, true},
+		{"error without context", func(l zerolog.Logger) { l.Error().Msg("m") }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			tt.log(newLogger(w, &out))
+			if got := strings.Contains(out.String(), zerologsentry.CorrelationFieldName); got != tt.marked {
+				t.Errorf("line %q marked: %v, want %v", out.String(), got, tt.marked)
+			}
+		})
+	}
+}

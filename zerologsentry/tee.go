@@ -1,0 +1,145 @@
+package zerologsentry
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/rs/zerolog"
+)
+
+// Tee returns a zerolog.LevelWriter that writes each line to every one of
+// outs, in order, with the [CorrelationFieldName] field removed, and then to
+// w. It is zerolog.MultiLevelWriter(outs..., w) without the hook's field in
+// the other outputs:
+//
+//	w := zerologsentry.NewWriter()
+//	logger := zerolog.New(w.Tee(os.Stderr)).Hook(w)
+//
+// Outs that implement zerolog.LevelWriter get WriteLevel. Write errors of
+// outs are returned (the first one), as MultiLevelWriter does; w never
+// fails. Close closes the outs that are io.Closers, as MultiLevelWriter
+// does, then flushes w.
+func (w *Writer) Tee(outs ...io.Writer) zerolog.LevelWriter {
+	t := &tee{w: w, outs: make([]zerolog.LevelWriter, 0, len(outs))}
+	for _, o := range outs {
+		if lw, ok := o.(zerolog.LevelWriter); ok {
+			t.outs = append(t.outs, lw)
+		} else {
+			t.outs = append(t.outs, zerolog.LevelWriterAdapter{Writer: o})
+		}
+	}
+	return t
+}
+
+type tee struct {
+	w    *Writer
+	outs []zerolog.LevelWriter
+}
+
+func (t *tee) Write(p []byte) (int, error) {
+	q, buf := stripCorrelation(p)
+	var err error
+	for _, o := range t.outs {
+		n, e := o.Write(q)
+		err = firstErr(err, e, n, len(q))
+	}
+	putLineBuf(buf)
+	_, _ = t.w.Write(p)
+	return len(p), err
+}
+
+func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
+	q, buf := stripCorrelation(p)
+	var err error
+	for _, o := range t.outs {
+		n, e := o.WriteLevel(l, q)
+		err = firstErr(err, e, n, len(q))
+	}
+	putLineBuf(buf)
+	_, _ = t.w.WriteLevel(l, p)
+	return len(p), err
+}
+
+// firstErr returns err if set, else the error of a write of want bytes
+// that wrote n and returned e (io.ErrShortWrite for a short write).
+func firstErr(err, e error, n, want int) error {
+	switch {
+	case err != nil:
+		return err
+	case e != nil:
+		return e
+	case n != want:
+		return io.ErrShortWrite
+	}
+	return nil
+}
+
+func (t *tee) Close() error {
+	var errs []error
+	for _, o := range t.outs {
+		if c, ok := o.(io.Closer); ok {
+			if err := c.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := t.w.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+var correlationKey = []byte(`"` + CorrelationFieldName + `"`)
+
+// lineBufs holds buffers for lines copied without the correlation field.
+var lineBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledLine bounds the buffers kept for reuse, as zerolog bounds its
+// own event buffers.
+const maxPooledLine = 64 << 10
+
+func putLineBuf(b *[]byte) {
+	if b != nil && cap(*b) <= maxPooledLine {
+		lineBufs.Put(b)
+	}
+}
+
+// stripCorrelation returns p without its top-level CorrelationFieldName
+// member, in a pooled buffer the caller returns with putLineBuf, or p
+// itself (and a nil buffer) when p has no such member.
+func stripCorrelation(p []byte) ([]byte, *[]byte) {
+	if !bytes.Contains(p, correlationKey) {
+		return p, nil
+	}
+	member, _, end, ok := topLevelField(p, CorrelationFieldName)
+	if !ok {
+		return p, nil
+	}
+	// Remove the member and one adjacent comma: the one before it, or,
+	// for the first member, the one after it.
+	from, to := member, end
+	i := from - 1
+	for i >= 0 && isSpace(p[i]) {
+		i--
+	}
+	if i >= 0 && p[i] == ',' {
+		from = i
+	} else {
+		j := to
+		for j < len(p) && isSpace(p[j]) {
+			j++
+		}
+		if j < len(p) && p[j] == ',' {
+			to = j + 1
+		}
+	}
+	buf := lineBufs.Get().(*[]byte)
+	out := append((*buf)[:0], p[:from]...)
+	out = append(out, p[to:]...)
+	*buf = out
+	return out, buf
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

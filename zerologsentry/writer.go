@@ -1,0 +1,307 @@
+package zerologsentry
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rs/zerolog"
+
+	"github.com/logsentry/logsentry"
+)
+
+const severityOff = logsentry.SeverityOff
+
+// Writer is a zerolog.LevelWriter that forwards the lines it is given to
+// Sentry, and a zerolog.Hook that gives those lines their context and call
+// site. Create one with [NewWriter] and attach it both ways:
+//
+//	w := zerologsentry.NewWriter()
+//	logger := zerolog.New(zerolog.MultiLevelWriter(os.Stderr, w)).Hook(w)
+//
+// A Writer is safe for concurrent use. Its methods never fail: Write and
+// WriteLevel always return len(p), nil.
+type Writer struct {
+	b       *logsentry.Bridge
+	pending [pendingSize]atomic.Pointer[pending]
+	attrs   sync.Pool // *[]slog.Attr, reused top-level attr slices
+}
+
+var (
+	_ zerolog.LevelWriter = (*Writer)(nil)
+	_ io.Closer           = (*Writer)(nil)
+)
+
+// NewWriter returns a Writer configured by opts: the level options of this
+// package and the shared options of package logsentry (WithHub,
+// WithTagKeys, WithFingerprint, WithFlushTimeout, ...). With none, error
+// lines become events and info lines and above become breadcrumbs, on the
+// hub of the event's context (with the hook) or else sentry.CurrentHub; the
+// logger name is "zerolog".
+func NewWriter(opts ...logsentry.Option) *Writer {
+	all := make([]logsentry.Option, 0, len(opts)+1)
+	all = append(all, logsentry.WithLoggerName("zerolog"))
+	all = append(all, opts...)
+	return &Writer{b: logsentry.New(all...)}
+}
+
+// Bridge returns the bridge the Writer sends to.
+func (w *Writer) Bridge() *logsentry.Bridge { return w.b }
+
+// WriteLevel implements zerolog.LevelWriter: it parses the JSON line p and
+// sends it to the outputs its level selects. Below every threshold it
+// returns at once, without parsing or allocating.
+func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
+	s := Severity(level)
+	if s == severityOff || !w.b.Enabled(s) {
+		return len(p), nil
+	}
+	w.emit(level, s, p)
+	return len(p), nil
+}
+
+// Write implements io.Writer for writers that lose the level, such as
+// zerolog's diode writer: the level is read from the line's level field
+// (zerolog.LevelFieldName), and a line without one counts as
+// zerolog.NoLevel. Below every threshold it returns without allocating.
+func (w *Writer) Write(p []byte) (int, error) {
+	level := lineLevel(p)
+	s := Severity(level)
+	if s == severityOff || !w.b.Enabled(s) {
+		return len(p), nil
+	}
+	w.emit(level, s, p)
+	return len(p), nil
+}
+
+// Close flushes the events and logs buffered for the client of the
+// fallback hub (logsentry.WithHub, else sentry.CurrentHub), bounded by the
+// flush timeout (logsentry.WithFlushTimeout). zerolog calls it before a
+// Fatal line exits the program. It returns nil when everything was sent or
+// Sentry is disabled, and logsentry.ErrFlushTimeout otherwise. The Writer
+// keeps working after Close.
+func (w *Writer) Close() error {
+	return w.b.Flush(context.Background())
+}
+
+// maxPooledAttrs bounds the attr slices kept for reuse.
+const maxPooledAttrs = 64
+
+func (w *Writer) emit(level zerolog.Level, s logsentry.Severity, p []byte) {
+	defer func() { _ = recover() }() // the parser never panics; belt and braces
+
+	bufp, _ := w.attrs.Get().(*[]slog.Attr)
+	if bufp == nil {
+		bufp = new([]slog.Attr)
+	}
+	l := parseLine(p, (*bufp)[:0])
+	rec := logsentry.Record{
+		Severity: s,
+		Level:    l.level,
+		Message:  l.message,
+		Time:     l.time,
+		Attrs:    l.attrs,
+	}
+	if !l.complete {
+		// Not a JSON object (binary_log, a foreign writer): send the text.
+		rec.Message, rec.Attrs = strings.TrimSpace(string(p)), nil
+	}
+	if rec.Level == "" {
+		rec.Level = level.String()
+	}
+	if l.hasErr {
+		if err := recallError(l.errText); err != nil {
+			rec.Err = err
+		} else {
+			rec.Err = LoggedError(l.errText)
+		}
+	} else if w.b.Sinks(s)&logsentry.SinkEvent != 0 {
+		// AnErr("err", err) and alike: an error under another key, written
+		// as text by ErrorMarshalFunc. Give the core the value back, so the
+		// event shows its type and chain.
+		for i, a := range rec.Attrs {
+			if a.Value.Kind() != slog.KindString {
+				continue
+			}
+			if err := recallError(a.Value.String()); err != nil {
+				rec.Attrs[i].Value = slog.AnyValue(err)
+			}
+		}
+	}
+	var ctx context.Context
+	if l.id != 0 {
+		if pd := w.take(l.id, level); pd != nil {
+			ctx, rec.PC = pd.ctx, pd.pc
+		}
+	}
+	w.b.Emit(ctx, rec)
+
+	if cap(l.attrs) <= maxPooledAttrs {
+		clear(l.attrs)
+		*bufp = l.attrs[:0]
+		w.attrs.Put(bufp)
+	}
+}
+
+// lineLevel reads the level field of a zerolog line without allocating
+// (for the named levels), or returns zerolog.NoLevel.
+func lineLevel(p []byte) zerolog.Level {
+	name := zerolog.LevelFieldName
+	if name == "" {
+		return zerolog.NoLevel
+	}
+	v, ok := topLevelString(p, name)
+	if !ok {
+		return zerolog.NoLevel
+	}
+	for _, l := range [...]zerolog.Level{
+		zerolog.TraceLevel, zerolog.DebugLevel, zerolog.InfoLevel, zerolog.WarnLevel,
+		zerolog.ErrorLevel, zerolog.FatalLevel, zerolog.PanicLevel,
+	} {
+		if equalFold(v, zerolog.LevelFieldMarshalFunc(l)) {
+			return l
+		}
+	}
+	if l, err := zerolog.ParseLevel(string(v)); err == nil {
+		return l
+	}
+	return zerolog.NoLevel
+}
+
+// equalFold is strings.EqualFold for ASCII, on bytes, without converting.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// topLevelString returns the raw bytes of the string value of key at the
+// top level of the JSON object in p, if it is a string without escapes.
+// It allocates nothing.
+func topLevelString(p []byte, key string) ([]byte, bool) {
+	_, start, end, ok := topLevelField(p, key)
+	if !ok || end-start < 2 || p[start] != '"' {
+		return nil, false
+	}
+	v := p[start+1 : end-1]
+	for _, c := range v {
+		if c == '\\' {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// topLevelField finds the member key at the top level of the JSON object in
+// p and returns where the member (its key's opening quote) starts and the
+// byte range of its value. Values are skipped, not built; keys are compared
+// as raw bytes, so a key written with escapes is not found.
+func topLevelField(p []byte, key string) (member, start, end int, ok bool) {
+	s := scanner{data: p}
+	s.ws()
+	if !s.eat('{') {
+		return 0, 0, 0, false
+	}
+	for {
+		s.ws()
+		member = s.pos
+		if s.eat('}') || !s.eat('"') {
+			return 0, 0, 0, false
+		}
+		ks := s.pos
+		if !s.skipString() {
+			return 0, 0, 0, false
+		}
+		k := p[ks : s.pos-1]
+		s.ws()
+		if !s.eat(':') {
+			return 0, 0, 0, false
+		}
+		s.ws()
+		vs := s.pos
+		if !s.skip() {
+			return 0, 0, 0, false
+		}
+		if string(k) == key {
+			return member, vs, s.pos, true
+		}
+		s.ws()
+		if !s.eat(',') {
+			return 0, 0, 0, false
+		}
+	}
+}
+
+// skipString moves past the rest of a string whose opening quote was read.
+func (s *scanner) skipString() bool {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case '"':
+			s.pos++
+			return true
+		case '\\':
+			s.pos += 2
+		default:
+			s.pos++
+		}
+	}
+	return false
+}
+
+// skip moves past one JSON value without building it or allocating.
+func (s *scanner) skip() bool {
+	switch s.peek() {
+	case '"':
+		s.pos++
+		return s.skipString()
+	case '{', '[':
+		depth := 0
+		for s.pos < len(s.data) {
+			switch s.data[s.pos] {
+			case '{', '[':
+				depth++
+				s.pos++
+			case '}', ']':
+				depth--
+				s.pos++
+				if depth == 0 {
+					return true
+				}
+			case '"':
+				s.pos++
+				if !s.skipString() {
+					return false
+				}
+			default:
+				s.pos++
+			}
+		}
+		return false
+	default:
+		start := s.pos
+		for s.pos < len(s.data) {
+			switch s.data[s.pos] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return s.pos > start
+			}
+			s.pos++
+		}
+		return false
+	}
+}
