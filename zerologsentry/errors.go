@@ -50,8 +50,9 @@ var recentErrors struct {
 // form). It also remembers the error (the last 128, in a bounded table
 // shared by all Writers), and the first Writer that parses a line whose
 // error field (zerolog.ErrorFieldName, as written by Err) holds the same
-// text takes the error out of the table. Errors logged under other keys
-// (AnErr("cause", err), Errs) stay text.
+// text takes the error out of the table. On a line that becomes an event,
+// an error logged under another key (AnErr("err", err)) is recovered the
+// same way from that field's text; errors in an array (Errs) stay text.
 //
 // The match is by text. Two goroutines that log different errors with the
 // same text at the same moment may see each other's error value (same
