@@ -135,3 +135,20 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 	}
 	return &sentry.Stacktrace{Frames: frames}
 }
+
+// CallerPC returns the program counter of the logging call that led to its
+// caller: the first frame above it that belongs to no logging library and
+// not to this module, or 0. Adapters whose logger reports no call site (the
+// zerolog hook) call it on the logging goroutine to fill Record.PC. Frames
+// are symbolized once per PC and cached.
+func (b *Bridge) CallerPC() uintptr {
+	var buf [32]uintptr
+	n := runtime.Callers(2, buf[:]) // runtime.Callers, CallerPC
+	for _, pc := range buf[:n] {
+		// A physical frame belongs to its outermost function (see callSite).
+		if !isLoggingFrame(b.frames.frames(pc)[0].Module) {
+			return pc
+		}
+	}
+	return 0
+}

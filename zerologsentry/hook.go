@@ -2,9 +2,6 @@ package zerologsentry
 
 import (
 	"context"
-	"runtime"
-	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/rs/zerolog"
@@ -57,7 +54,7 @@ func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, _ string) {
 	if w.b.Sinks(s)&logsentry.SinkEvent != 0 {
 		// Only events carry a stack trace. A record a filter turns into
 		// an event falls back to the writer's own stack, trimmed.
-		pc = callerPC()
+		pc = w.b.CallerPC()
 	} else if ctx == context.Background() {
 		return // nothing to carry: the line needs no correlation field
 	}
@@ -79,80 +76,3 @@ func (w *Writer) take(id uint64, level zerolog.Level) *pending {
 	return p
 }
 
-// callerPC returns the program counter of the first frame, above Run, that
-// belongs neither to zerolog nor to this module: the logging call site.
-func callerPC() uintptr {
-	var buf [32]uintptr
-	n := runtime.Callers(3, buf[:]) // runtime.Callers, callerPC, Run
-	for _, pc := range buf[:n] {
-		if !loggingPCs.is(pc) {
-			return pc
-		}
-	}
-	return 0
-}
-
-// maxCachedPCs bounds the cache of call-site decisions; logging call sites
-// are few and repeat.
-const maxCachedPCs = 4096
-
-// pcCache remembers, per return PC, whether its frame (the outermost
-// function when calls were inlined) is a logging frame.
-type pcCache struct {
-	m sync.Map // uintptr -> bool
-	n atomic.Int32
-}
-
-var loggingPCs pcCache
-
-func (c *pcCache) is(pc uintptr) bool {
-	if v, ok := c.m.Load(pc); ok {
-		return v.(bool)
-	}
-	var fn string
-	frames := runtime.CallersFrames([]uintptr{pc})
-	for {
-		f, more := frames.Next()
-		fn = f.Function
-		if !more {
-			break
-		}
-	}
-	is := isLoggingPackage(packagePath(fn))
-	if c.n.Load() < maxCachedPCs {
-		if _, loaded := c.m.LoadOrStore(pc, is); !loaded {
-			c.n.Add(1)
-		}
-	}
-	return is
-}
-
-// packagePath returns the import path of a function named as
-// runtime.Frame.Function does ("github.com/rs/zerolog.(*Event).Msg").
-func packagePath(fn string) string {
-	slash := strings.LastIndexByte(fn, '/')
-	if dot := strings.IndexByte(fn[slash+1:], '.'); dot >= 0 {
-		return fn[:slash+1+dot]
-	}
-	return fn
-}
-
-const thisModule = "github.com/logsentry/logsentry"
-
-// loggingPackages are the packages whose frames can stand between a
-// logging call and the hook: zerolog itself, the standard log package
-// (log.SetOutput(zerologLogger)) and the runtime. The core trims the same
-// ones from stack traces.
-var loggingPackages = []string{"github.com/rs/zerolog", "log", "log/slog", "runtime"}
-
-func isLoggingPackage(pkg string) bool {
-	if pkg == thisModule || strings.HasPrefix(pkg, thisModule+"/") {
-		return !strings.HasSuffix(pkg, "_test") && !strings.Contains(pkg, "/examples/")
-	}
-	for _, p := range loggingPackages {
-		if pkg == p || strings.HasPrefix(pkg, p+"/") {
-			return true
-		}
-	}
-	return false
-}
