@@ -24,6 +24,7 @@ import (
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/breadcrumbs"
 	"github.com/logsentry/logsentry/internal/preview"
+	"github.com/logsentry/logsentry/internal/slogtee"
 	"github.com/logsentry/logsentry/logrussentry"
 	"github.com/logsentry/logsentry/slogsentry"
 	"github.com/logsentry/logsentry/zapsentry"
@@ -59,7 +60,7 @@ func withSlog() {
 		slogsentry.WithLogLevel(slog.LevelWarn), // Sentry Logs are opt-in
 		logsentry.WithTagKeys("order_id"),       // only listed fields become tags
 	)
-	log := slog.New(tee{slog.NewTextHandler(os.Stdout, nil), h}).With("order_id", 1042)
+	log := slog.New(slogtee.New(slog.NewTextHandler(os.Stdout, nil), h)).With("order_id", 1042)
 
 	ctx := request()
 	log.InfoContext(ctx, "cart loaded", "items", 3, "total", 59.90)
@@ -103,29 +104,4 @@ func withZerolog() {
 	ctx := request()
 	log.Info().Ctx(ctx).Str("queue", "emails").Msg("job picked")
 	log.Error().Ctx(ctx).Err(fmt.Errorf("send mail: %w", errDeclined)).Msg("job failed")
-}
-
-// tee sends records to two handlers, as slog.NewMultiHandler does on Go 1.26.
-type tee [2]slog.Handler
-
-func (t tee) Enabled(ctx context.Context, l slog.Level) bool {
-	return t[0].Enabled(ctx, l) || t[1].Enabled(ctx, l)
-}
-
-func (t tee) Handle(ctx context.Context, r slog.Record) error {
-	var errs []error
-	for _, h := range t {
-		if h.Enabled(ctx, r.Level) {
-			errs = append(errs, h.Handle(ctx, r.Clone()))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (t tee) WithAttrs(as []slog.Attr) slog.Handler {
-	return tee{t[0].WithAttrs(as), t[1].WithAttrs(as)}
-}
-
-func (t tee) WithGroup(name string) slog.Handler {
-	return tee{t[0].WithGroup(name), t[1].WithGroup(name)}
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// Transport prints events, their exceptions, breadcrumbs and contexts, and
-// Sentry logs to W.
+// Transport prints events (their exceptions, breadcrumbs, contexts and
+// trace), transactions and Sentry logs to W.
 type Transport struct {
 	mu sync.Mutex
 	W  io.Writer
@@ -54,7 +54,19 @@ func (t *Transport) SendEvent(e *sentry.Event) {
 		}
 		return
 	}
+	trace := e.Contexts["trace"]
+	if e.Type == "transaction" {
+		fmt.Fprintf(w, "── Sentry transaction %q op=%v status=%v, %d child span(s), %v\n   trace_id=%v span_id=%v\n",
+			e.Transaction, trace["op"], trace["status"], len(e.Spans),
+			e.Timestamp.Sub(e.StartTime).Round(time.Microsecond), trace["trace_id"], trace["span_id"])
+		return
+	}
 	fmt.Fprintf(w, "── Sentry event [%s] %q logger=%s\n", e.Level, e.Message, e.Logger)
+	defer func() {
+		if trace != nil {
+			fmt.Fprintf(w, "   trace_id=%v span_id=%v\n", trace["trace_id"], trace["span_id"])
+		}
+	}()
 	for i := len(e.Exception) - 1; i >= 0; i-- {
 		ex := e.Exception[i]
 		fmt.Fprintf(w, "   exception %s: %s\n", ex.Type, ex.Value)
