@@ -26,5 +26,5 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 			data["error"] = b.str(b.errorText(n.err))
 		}
 	}
-	hub.AddBreadcrumb(breadcrumbs.New(r.Severity.SentryLevel(), n.logger, n.message, data, r.Time), nil)
+	hub.AddBreadcrumb(breadcrumbs.New(r.Severity.SentryLevel(), n.logger, n.message, data, jsonTime(r.Time)), nil)
 }

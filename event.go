@@ -3,6 +3,7 @@ package logsentry
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -19,7 +20,7 @@ const (
 func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sentry.Client, r *Record, n *normalized) {
 	ev := &sentry.Event{
 		Level:     r.Severity.SentryLevel(),
-		Timestamp: r.Time,
+		Timestamp: jsonTime(r.Time),
 		Logger:    n.logger,
 		Message:   n.message,
 		Contexts:  make(map[string]sentry.Context, 3),
@@ -43,7 +44,7 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 	if r.Level != "" {
 		lc["level"] = r.Level
 	}
-	if r.Time.IsZero() {
+	if jsonTime(r.Time).IsZero() {
 		lc["time_unknown"] = true // the timestamp is the capture time
 	}
 	if n.rateLimitedBefore > 0 {
@@ -171,4 +172,14 @@ func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
 		return []string{errorType(root), b.str(b.errorText(root))}
 	}
 	return []string{msg, errorType(root)}
+}
+
+// jsonTime returns t, or the zero time when JSON cannot carry it (a year
+// outside 0..9999 makes time.Time's MarshalJSON fail, and the SDK would then
+// drop the whole event): the SDK stamps the capture time instead.
+func jsonTime(t time.Time) time.Time {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}
+	}
+	return t
 }

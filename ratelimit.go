@@ -23,7 +23,14 @@ const (
 // "log" context of the next event of the same fingerprint
 // ("rate_limited_before"). Each fingerprint has its own bucket, so a noisy
 // error never starves the others. The default is a burst of 10, then 10 a
-// minute; perSecond <= 0 disables the limit.
+// minute; perSecond <= 0 (or NaN) disables the limit, and a burst below 1
+// is 1.
+//
+// Up to 10,000 fingerprints are tracked. Beyond that, those whose bucket is
+// full again are forgotten first, then those that owe no drop count; when
+// every one owes some, all are forgotten: their drop counts are lost (the
+// next event reports none) and their budgets start over. No event is ever
+// refused for lack of room.
 func WithEventRate(perSecond float64, burst int) Option {
 	return optionFunc(func(c *config) {
 		c.eventRate, c.eventBurst = perSecond, burst
@@ -61,7 +68,7 @@ func (b *Bridge) Stats() Stats {
 }
 
 func newLimiter(c *config) *ratelimit.Limiter {
-	if c.eventRate <= 0 {
+	if !(c.eventRate > 0) { // NaN, too, disables it
 		return nil
 	}
 	return ratelimit.New(c.eventRate, c.eventBurst, maxRateLimitKeys)
@@ -86,41 +93,112 @@ func (b *Bridge) allowEvent(r *Record, userFP []string) (ok bool, droppedBefore 
 	return ok, droppedBefore
 }
 
+// writeKey writes r's grouping key to h: the fingerprint its event would
+// get (see fingerprintOf), each element followed by a zero byte, so that
+// records of one Sentry group share a bucket and records of different groups
+// never do. It reads the record as the adapter made it, without converting
+// it: a fingerprint or an error that only a LogValuer or the ReplaceAttr
+// function produces, or a message that redaction changes, may key a record
+// apart from its group.
 func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
-	for _, a := range r.Attrs {
-		if a.Key != "fingerprint" {
-			continue
-		}
-		switch a.Value.Kind() {
-		case slog.KindString:
-			h.WriteString(a.Value.String())
-			return
-		case slog.KindAny:
-			if fp := stringList(a.Value.Any()); len(fp) > 0 {
-				for _, s := range fp {
-					h.WriteString(s)
-					h.WriteByte(0)
-				}
-				return
+	if v, ok := b.fingerprintField(r.Attrs); ok {
+		if v.Kind() == slog.KindString {
+			writeKeyPart(h, v.String())
+		} else {
+			for _, s := range stringList(v.Any()) {
+				writeKeyPart(h, s)
 			}
-		}
-	}
-	if len(userFP) > 0 {
-		for _, s := range userFP {
-			h.WriteString(s)
-			h.WriteByte(0)
 		}
 		return
 	}
-	h.WriteString(r.Message)
-	h.WriteByte(0)
-	err := r.Err
+	if len(userFP) > 0 {
+		for _, s := range userFP {
+			writeKeyPart(h, s)
+		}
+		return
+	}
+	// The default fingerprint (see defaultFingerprint).
+	err := b.keyError(r)
 	if err == nil {
-		if i := b.promotedError(r.Attrs); i >= 0 {
-			err = r.Attrs[i].Value.Any().(error)
+		writeKeyPart(h, r.Message)
+		return
+	}
+	root := rootCause(err, b.cfg.maxErrorDepth)
+	if r.Message == "" {
+		// The message is the error's text, and so is the fingerprint:
+		// errors of one type with different texts are different groups.
+		writeKeyPart(h, errorType(root))
+		writeKeyPart(h, b.errorText(root))
+		return
+	}
+	writeKeyPart(h, r.Message)
+	writeKeyPart(h, errorType(root))
+}
+
+func writeKeyPart(h *maphash.Hash, s string) {
+	h.WriteString(s)
+	h.WriteByte(0)
+}
+
+// fingerprintField returns the value of the "fingerprint" field that
+// normalize takes as the event's fingerprint: the last top-level one (inline
+// groups included) holding a string or a list of strings.
+func (b *Bridge) fingerprintField(attrs []slog.Attr) (v slog.Value, ok bool) {
+	for _, a := range attrs {
+		switch {
+		case a.Key == "fingerprint":
+			fv := a.Value
+			if fv.Kind() == slog.KindLogValuer {
+				fv = b.resolve(fv)
+			}
+			if fv.Kind() == slog.KindString || fv.Kind() == slog.KindAny && len(stringList(fv.Any())) > 0 {
+				v, ok = fv, true
+			}
+		case a.Key == "" && a.Value.Kind() == slog.KindGroup:
+			if gv, gok := b.fingerprintField(a.Value.Group()); gok {
+				v, ok = gv, true
+			}
 		}
 	}
-	if err != nil {
-		h.WriteString(errorType(rootCause(err, b.cfg.maxErrorDepth)))
+	return v, ok
+}
+
+// keyError returns the error normalize makes the event's exception: the
+// record's Err, else the promoted top-level error, else the first error in
+// a group, skipping the groups and fields that normalize does not look into
+// (sensitive keys, the top-level "user" group).
+func (b *Bridge) keyError(r *Record) error {
+	if r.Err != nil {
+		return r.Err
 	}
+	if i := b.promotedError(r.Attrs); i >= 0 {
+		return r.Attrs[i].Value.Any().(error)
+	}
+	return b.groupError(r.Attrs, true)
+}
+
+func (b *Bridge) groupError(attrs []slog.Attr, top bool) error {
+	for _, a := range attrs {
+		switch a.Value.Kind() {
+		case slog.KindGroup:
+			g := a.Value.Group()
+			switch {
+			case len(g) == 0:
+			case a.Key == "": // inline: its attrs belong to the parent
+				if err := b.groupError(g, top); err != nil {
+					return err
+				}
+			case top && a.Key == userKey, b.sensitiveKey(cleanKey(a.Key)):
+			default:
+				if err := b.groupError(g, false); err != nil {
+					return err
+				}
+			}
+		case slog.KindAny:
+			if err, ok := a.Value.Any().(error); ok && a.Key != "" && !b.sensitiveKey(cleanKey(a.Key)) {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -75,4 +75,3 @@ func (w *Writer) take(id uint64, level zerolog.Level) *pending {
 	}
 	return p
 }
-

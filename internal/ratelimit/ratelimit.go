@@ -64,18 +64,34 @@ func (l *Limiter) Allow(key uint64, now time.Time) (ok bool, droppedBefore uint6
 	return true, droppedBefore
 }
 
-// evict forgets buckets that have refilled completely and owe no drop
-// count; if that frees nothing, it forgets everything (drop counts of
-// forgotten keys are lost, never the events themselves).
+// evict makes room for a new key. It forgets buckets that have refilled
+// completely and owe no drop count: they carry no information, a new bucket
+// would be the same. If that leaves more than 3/4 of maxKeys, it forgets
+// further buckets that owe no drop count (their keys get a full burst back
+// early) until 3/4 are left, and if that is still too many, it forgets
+// everything (drop counts of forgotten keys are lost, never the events
+// themselves). Each call thus frees at least maxKeys/4 slots, so the scan of
+// the map costs O(1) per new key however keys churn: freeing only a slot or
+// two per scan made every new key cost a full scan under the lock.
 func (l *Limiter) evict(now time.Time) {
 	for k, b := range l.buckets {
 		if b.dropped == 0 && b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
 			delete(l.buckets, k)
 		}
 	}
-	if len(l.buckets) >= l.maxKeys {
-		clear(l.buckets)
+	low := l.maxKeys - max(l.maxKeys/4, 1)
+	if len(l.buckets) <= low {
+		return
 	}
+	for k, b := range l.buckets {
+		if b.dropped == 0 {
+			delete(l.buckets, k)
+			if len(l.buckets) <= low {
+				return
+			}
+		}
+	}
+	clear(l.buckets)
 }
 
 // Len returns the number of keys tracked.
