@@ -62,8 +62,11 @@ func run(ctx context.Context, out io.Writer, opts sentry.ClientOptions, addr str
 		return err
 	}
 	defer func() {
-		sentry.Flush(2 * time.Second)
-		sentry.CurrentHub().Client().Close()
+		// Close only after a flush that went through: with Sentry hanging,
+		// sentry-go v0.50's Close can wait for its HTTP timeout (30 s).
+		if sentry.Flush(2 * time.Second) {
+			sentry.CurrentHub().Client().Close()
+		}
 	}()
 
 	console := zapcore.Lock(zapcore.AddSync(out)) // the server and the script both print
