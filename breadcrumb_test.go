@@ -11,10 +11,11 @@ import (
 
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/breadcrumbs"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
 func TestBreadcrumbs(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub), noRate, logsentry.WithBreadcrumbSeverity(logsentry.SeverityTrace))
 	at := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)
 	ctx := context.Background()
@@ -25,9 +26,9 @@ func TestBreadcrumbs(t *testing.T) {
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "first error", Err: errors.New("disk full"),
 		Attrs: []slog.Attr{slog.String("error", "shadowed by the error text")}})
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityFatal, Message: "second error"})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
-	first, second := eventByMessage(t, evs, "first error"), eventByMessage(t, evs, "second error")
+	first, second := sentrytest.EventByMessage(t, evs, "first error"), sentrytest.EventByMessage(t, evs, "second error")
 	if n := len(first.Breadcrumbs); n != 3 {
 		t.Fatalf("first event has %d breadcrumbs, want the 3 records before it", n)
 	}
@@ -61,7 +62,7 @@ func TestBreadcrumbs(t *testing.T) {
 // TestBreadcrumbMaxAndBefore: breadcrumbs go through the hub, so the
 // client's MaxBreadcrumbs and BeforeBreadcrumb apply.
 func TestBreadcrumbMaxAndBefore(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{MaxBreadcrumbs: 2,
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{MaxBreadcrumbs: 2,
 		BeforeBreadcrumb: func(c *sentry.Breadcrumb, _ *sentry.BreadcrumbHint) *sentry.Breadcrumb {
 			if c.Message == "dropped" {
 				return nil
@@ -73,7 +74,7 @@ func TestBreadcrumbMaxAndBefore(t *testing.T) {
 		b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: m})
 	}
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "event"})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	var msgs []string
 	for _, c := range ev.Breadcrumbs {
@@ -87,20 +88,20 @@ func TestBreadcrumbMaxAndBefore(t *testing.T) {
 // TestBreadcrumbTrail: records logged with a trail's context add their
 // breadcrumbs to that trail only.
 func TestBreadcrumbTrail(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub))
-	base := hubCtx(hub)
+	base := sentrytest.HubContext(hub)
 	req1, req2 := breadcrumbs.WithTrail(base), breadcrumbs.WithTrail(base)
 	b.Emit(req1, logsentry.Record{Severity: logsentry.SeverityInfo, Message: "req1 step"})
 	b.Emit(req2, logsentry.Record{Severity: logsentry.SeverityInfo, Message: "req2 step"})
 	b.Emit(req1, logsentry.Record{Severity: logsentry.SeverityError, Message: "req1 failed"})
 	b.Emit(base, logsentry.Record{Severity: logsentry.SeverityError, Message: "base failed"})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
-	if c := eventByMessage(t, evs, "req1 failed").Breadcrumbs; len(c) != 1 || c[0].Message != "req1 step" {
+	if c := sentrytest.EventByMessage(t, evs, "req1 failed").Breadcrumbs; len(c) != 1 || c[0].Message != "req1 step" {
 		t.Errorf("req1's event breadcrumbs = %+v", c)
 	}
-	if c := eventByMessage(t, evs, "base failed").Breadcrumbs; len(c) != 0 {
+	if c := sentrytest.EventByMessage(t, evs, "base failed").Breadcrumbs; len(c) != 0 {
 		t.Errorf("the shared hub's event has breadcrumbs %+v", c)
 	}
 }

@@ -84,12 +84,12 @@ func TestSeverityOffRecord(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub))
 	for _, s := range []logsentry.Severity{logsentry.SeverityTrace, logsentry.SeverityDebug, logsentry.SeverityInfo, logsentry.SeverityWarn, logsentry.SeverityError} {
 		b.Emit(nilCtx, logsentry.Record{Severity: s, Message: s.String()})
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 1, waitFor)
 	if len(evs) != 1 || evs[0].Message != "ERROR" {
 		t.Fatalf("events = %+v, want only the ERROR record", evs)
@@ -135,7 +135,7 @@ func TestFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			var rec recorder
 			var calls []call
 			b := logsentry.New(logsentry.WithHub(hub), logsentry.WithErrorHandler(rec.handle),
@@ -148,14 +148,14 @@ func TestFilter(t *testing.T) {
 				}))
 			b.Emit(context.Background(), logsentry.Record{Severity: tt.sev, Message: "filtered", Attrs: []slog.Attr{slog.Int("n", 1)}})
 			b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "probe"})
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			rcv.WaitEvents(t, tt.events+1, waitFor)
 			time.Sleep(50 * time.Millisecond) // nothing more arrives
 			evs := rcv.Events()
 			if len(evs) != tt.events+1 {
 				t.Fatalf("got %d events, want %d", len(evs), tt.events+1)
 			}
-			probe := eventByMessage(t, evs, "probe")
+			probe := sentrytest.EventByMessage(t, evs, "probe")
 			crumbed := false
 			for _, c := range probe.Breadcrumbs {
 				crumbed = crumbed || c.Message == "filtered"
@@ -164,7 +164,7 @@ func TestFilter(t *testing.T) {
 				t.Errorf("record on the next event's breadcrumbs: %v, want %v", crumbed, tt.crumbed)
 			}
 			if tt.logs > 0 {
-				l := logByBody(t, rcv.WaitLogs(t, tt.logs, waitFor), "filtered")
+				l := sentrytest.LogByBody(t, rcv.WaitLogs(t, tt.logs, waitFor), "filtered")
 				if n, ok := l.Attributes["n"].Int(); !ok || n != 1 {
 					t.Errorf("log attribute n = %#v", l.Attributes["n"])
 				}
@@ -187,7 +187,7 @@ func TestFilter(t *testing.T) {
 // TestFilterNotCalledBelowThresholds: the filter runs only for records some
 // output would take.
 func TestFilterNotCalledBelowThresholds(t *testing.T) {
-	_, hub := setup(t, sentry.ClientOptions{})
+	_, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	var n atomic.Int32
 	b := logsentry.New(logsentry.WithHub(hub), logsentry.WithFilter(func(_ logsentry.Record, s logsentry.Sinks) logsentry.Sinks {
 		n.Add(1)
@@ -200,15 +200,15 @@ func TestFilterNotCalledBelowThresholds(t *testing.T) {
 }
 
 func TestHubResolution(t *testing.T) {
-	rcvCtx, hubCtxHub := setup(t, sentry.ClientOptions{})
-	rcvOpt, hubOpt := setup(t, sentry.ClientOptions{})
-	rcvCur, hubCur := setup(t, sentry.ClientOptions{})
-	bindCurrent(t, hubCur.Client())
+	rcvCtx, hubCtxHub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	rcvOpt, hubOpt := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	rcvCur, hubCur := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hubCur.Client())
 
 	withHub := logsentry.New(logsentry.WithHub(hubOpt))
 	plain := logsentry.New()
 	nilHub := logsentry.New(logsentry.WithHub(nil))
-	ctx := hubCtx(hubCtxHub)
+	ctx := sentrytest.HubContext(hubCtxHub)
 	tests := []struct {
 		name string
 		b    *logsentry.Bridge
@@ -233,11 +233,11 @@ func TestHubResolution(t *testing.T) {
 		})
 	}
 	for _, h := range []*sentry.Hub{hubCtxHub, hubOpt, hubCur} {
-		flush(t, h)
+		sentrytest.Flush(t, h)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"/received", func(t *testing.T) {
-			eventByMessage(t, tt.want.Events(), tt.name)
+			sentrytest.EventByMessage(t, tt.want.Events(), tt.name)
 			for _, r := range []*sentrytest.Receiver{rcvCtx, rcvOpt, rcvCur} {
 				if r == tt.want {
 					continue
@@ -255,11 +255,11 @@ func TestHubResolution(t *testing.T) {
 // TestHubLookedUpPerRecord: a client bound to CurrentHub after New is used.
 func TestHubLookedUpPerRecord(t *testing.T) {
 	b := logsentry.New()
-	rcv, hub := setup(t, sentry.ClientOptions{})
-	bindCurrent(t, hub.Client())
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hub.Client())
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "late bind"})
-	flush(t, hub)
-	eventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "late bind")
+	sentrytest.Flush(t, hub)
+	sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "late bind")
 }
 
 func TestDisabledClient(t *testing.T) {
@@ -298,7 +298,7 @@ func TestDisabledClient(t *testing.T) {
 }
 
 func TestFatalFlushedBeforeEmitReturns(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub), logsentry.WithLogSeverity(logsentry.SeverityInfo))
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityFatal, Level: "FATAL", Message: "dying"})
 	// No Flush, no wait: the event and the log are already there.
@@ -315,7 +315,7 @@ func TestFatalFlushedBeforeEmitReturns(t *testing.T) {
 }
 
 func TestFatalFlushBounded(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	rcv.SetDelay(10 * time.Second)
 	b := logsentry.New(logsentry.WithHub(hub), logsentry.WithFlushTimeout(200*time.Millisecond))
 	start := time.Now()
@@ -334,7 +334,7 @@ func TestFatalFlushBounded(t *testing.T) {
 // TestFatalNotFlushedForBreadcrumbOnly: a fatal record that only becomes a
 // breadcrumb sends nothing, so there is nothing to wait for.
 func TestFatalNotFlushedForBreadcrumbOnly(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	rcv.SetDelay(10 * time.Second)
 	b := logsentry.New(logsentry.WithHub(hub), noRate)
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "in flight"})
@@ -348,7 +348,7 @@ func TestFatalNotFlushedForBreadcrumbOnly(t *testing.T) {
 
 func TestFlush(t *testing.T) {
 	t.Run("sent", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		b := logsentry.New(logsentry.WithHub(hub))
 		b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "flushed"})
 		if err := b.Flush(context.Background()); err != nil {
@@ -359,10 +359,10 @@ func TestFlush(t *testing.T) {
 		}
 	})
 	t.Run("ctx hub", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		b := logsentry.New()
-		b.Emit(hubCtx(hub), logsentry.Record{Severity: logsentry.SeverityError, Message: "flushed"})
-		if err := b.Flush(hubCtx(hub)); err != nil {
+		b.Emit(sentrytest.HubContext(hub), logsentry.Record{Severity: logsentry.SeverityError, Message: "flushed"})
+		if err := b.Flush(sentrytest.HubContext(hub)); err != nil {
 			t.Fatalf("Flush = %v", err)
 		}
 		if evs := rcv.Events(); len(evs) != 1 {
@@ -370,7 +370,7 @@ func TestFlush(t *testing.T) {
 		}
 	})
 	t.Run("ctx deadline", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		rcv.SetDelay(10 * time.Second)
 		b := logsentry.New(logsentry.WithHub(hub))
 		b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "stuck"})
@@ -385,7 +385,7 @@ func TestFlush(t *testing.T) {
 		}
 	})
 	t.Run("flush timeout bounds a ctx without deadline", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		rcv.SetDelay(10 * time.Second)
 		b := logsentry.New(logsentry.WithHub(hub), logsentry.WithFlushTimeout(100*time.Millisecond))
 		b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "stuck"})
@@ -407,7 +407,7 @@ func TestFlush(t *testing.T) {
 
 // TestEmitSurvivesServerErrors: a failing Sentry costs the caller nothing.
 func TestEmitSurvivesServerErrors(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	rcv.SetStatus(http.StatusInternalServerError, nil)
 	b := logsentry.New(logsentry.WithHub(hub), noRate)
 	start := time.Now()

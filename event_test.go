@@ -21,12 +21,12 @@ import (
 // distinct.
 func capture(t *testing.T, opts sentry.ClientOptions, bopts []logsentry.Option, recs ...logsentry.Record) []sentrytest.Event {
 	t.Helper()
-	rcv, hub := setup(t, opts)
+	rcv, hub := sentrytest.NewReceiverHub(t, opts)
 	b := logsentry.New(append([]logsentry.Option{logsentry.WithHub(hub), noRate}, bopts...)...)
 	for _, r := range recs {
 		b.Emit(context.Background(), r)
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, len(recs), waitFor)
 	if len(evs) != len(recs) {
 		t.Fatalf("got %d events, want %d", len(evs), len(recs))
@@ -37,7 +37,7 @@ func capture(t *testing.T, opts sentry.ClientOptions, bopts []logsentry.Option, 
 		if msg == "" && r.Err != nil {
 			msg = r.Err.Error()
 		}
-		out[i] = eventByMessage(t, evs, msg)
+		out[i] = sentrytest.EventByMessage(t, evs, msg)
 	}
 	return out
 }
@@ -277,10 +277,10 @@ func TestUser(t *testing.T) {
 		}
 	})
 	t.Run("scope user kept when the record has none", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		hub.Scope().SetUser(sentry.User{ID: "scope-user"})
 		logsentry.New(logsentry.WithHub(hub)).Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "m"})
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		if ev := rcv.WaitEvents(t, 1, waitFor)[0]; ev.User.ID != "scope-user" {
 			t.Errorf("user = %+v", ev.User)
 		}
@@ -288,9 +288,9 @@ func TestUser(t *testing.T) {
 }
 
 func TestTrace(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
 	b := logsentry.New(logsentry.WithHub(hub), noRate)
-	root := sentry.StartSpan(hubCtx(hub), "task", sentry.WithTransactionName("job"))
+	root := sentry.StartSpan(sentrytest.HubContext(hub), "task", sentry.WithTransactionName("job"))
 	child := sentry.StartSpan(root.Context(), "db.query")
 	// The scope's span is now the child; a record logged with the root's
 	// context links to the root.
@@ -298,18 +298,18 @@ func TestTrace(t *testing.T) {
 	b.Emit(child.Context(), logsentry.Record{Severity: logsentry.SeverityError, Message: "in child"})
 	child.Finish()
 	root.Finish()
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
 	for _, tt := range []struct {
 		msg  string
 		span *sentry.Span
 	}{{"in root", root}, {"in child", child}} {
-		tc := eventByMessage(t, evs, tt.msg).Context("trace")
+		tc := sentrytest.EventByMessage(t, evs, tt.msg).Context("trace")
 		if tc["trace_id"] != tt.span.TraceID.String() || tc["span_id"] != tt.span.SpanID.String() {
 			t.Errorf("%s: trace context = %v, want trace %s span %s", tt.msg, tc, tt.span.TraceID, tt.span.SpanID)
 		}
 	}
-	if tc := eventByMessage(t, evs, "in child").Context("trace"); tc["parent_span_id"] != root.SpanID.String() || tc["op"] != "db.query" {
+	if tc := sentrytest.EventByMessage(t, evs, "in child").Context("trace"); tc["parent_span_id"] != root.SpanID.String() || tc["op"] != "db.query" {
 		t.Errorf("child trace context = %v", tc)
 	}
 }
@@ -319,13 +319,13 @@ func TestTrace(t *testing.T) {
 // (internal/redact), not the temporary no-op one.
 func TestRedactionHookPoints(t *testing.T) {
 	const secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub), noRate, logsentry.WithLogSeverity(logsentry.SeverityInfo))
 	attrs := []slog.Attr{slog.String("password", "hunter2"), slog.String("note", "token "+secret)}
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "crumb with Bearer " + secret, Attrs: attrs})
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "login with Bearer " + secret, Attrs: attrs,
 		Err: errors.New("auth failed for jwt " + secret)})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 1, waitFor)
 	logs := rcv.WaitLogs(t, 2, waitFor)
 	for i, e := range evs {

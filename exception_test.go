@@ -82,10 +82,10 @@ func (e endless) Unwrap() error { return endless{e.n + 1} }
 // exceptionEvent emits one error record for err and returns its event.
 func exceptionEvent(t *testing.T, err error, opts ...logsentry.Option) sentrytest.Event {
 	t.Helper()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(append([]logsentry.Option{logsentry.WithHub(hub)}, opts...)...)
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "failed", Err: err})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	return rcv.WaitEvents(t, 1, waitFor)[0]
 }
 
@@ -138,12 +138,12 @@ func checkExceptions(t *testing.T, got []sentrytest.Exception, want []wantEx) {
 }
 
 func TestExceptionChain(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub))
 	err := fmt.Errorf("outer: %w", fmt.Errorf("mid: %w", &baseErr{7}))
-	line := nextLine()
+	line := sentrytest.NextLine()
 	emit(context.Background(), b, logsentry.Record{Severity: logsentry.SeverityError, Message: "chain", Err: err})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	checkExceptions(t, ev.Exception, []wantEx{
 		{"*logsentry_test.baseErr", "base 7", 2, 1, "unwrap", false},
@@ -190,14 +190,14 @@ func TestExceptionCause(t *testing.T) {
 }
 
 func TestExceptionPkgErrorsStack(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub))
-	rootLine := nextLine()
+	rootLine := sentrytest.NextLine()
 	root := pkgerrors.New("root cause")
-	wrapLine := nextLine()
+	wrapLine := sentrytest.NextLine()
 	err := pkgerrors.Wrap(root, "loading")
 	emit(context.Background(), b, logsentry.Record{Severity: logsentry.SeverityError, Message: "pkg", Err: err})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	// withStack -> withMessage -> fundamental.
 	checkExceptions(t, ev.Exception, []wantEx{

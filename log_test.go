@@ -14,6 +14,7 @@ import (
 	"github.com/getsentry/sentry-go/attribute"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
 // logsOnly is a bridge configuration that sends every record to Sentry
@@ -25,7 +26,7 @@ func logsOnly(hub *sentry.Hub, opts ...logsentry.Option) *logsentry.Bridge {
 }
 
 func TestLogAttributes(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsOnly(hub)
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Level: "INFO", Message: "typed", Attrs: []slog.Attr{
 		slog.String("s", "str"),
@@ -40,8 +41,8 @@ func TestLogAttributes(t *testing.T) {
 		slog.Any("list", []string{"x", "y"}),
 		slog.Group("http", slog.String("method", "GET"), slog.Group("resp", slog.Int("status", 200))),
 	}})
-	flush(t, hub)
-	l := logByBody(t, rcv.WaitLogs(t, 1, waitFor), "typed")
+	sentrytest.Flush(t, hub)
+	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "typed")
 	a := l.Attributes
 	want := map[string]struct {
 		typ   string
@@ -100,16 +101,16 @@ func TestLogSeverities(t *testing.T) {
 		{logsentry.SeverityMax, "fatal", 21},
 		{0, "trace", 1},
 	}
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsOnly(hub, logsentry.WithLogSeverity(0))
 	for _, tt := range tests {
 		b.Emit(context.Background(), logsentry.Record{Severity: tt.sev, Message: fmt.Sprint("sev ", int(tt.sev))})
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	logs := rcv.WaitLogs(t, len(tests), waitFor)
 	for _, tt := range tests {
 		t.Run(tt.sev.String(), func(t *testing.T) {
-			l := logByBody(t, logs, fmt.Sprint("sev ", int(tt.sev)))
+			l := sentrytest.LogByBody(t, logs, fmt.Sprint("sev ", int(tt.sev)))
 			if l.Level != tt.level || l.Severity != tt.severity {
 				t.Errorf("level %q severity %d, want %q %d", l.Level, l.Severity, tt.level, tt.severity)
 			}
@@ -118,7 +119,7 @@ func TestLogSeverities(t *testing.T) {
 }
 
 func TestLogFields(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsOnly(hub, logsentry.WithLoggerName("billing"))
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "with error",
 		Err: fmt.Errorf("charge: %w", &baseErr{402}), Attrs: []slog.Attr{slog.Group("user", slog.String("id", "u-9"), slog.String("email", "e@x"))}})
@@ -126,10 +127,10 @@ func TestLogFields(t *testing.T) {
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityWarn, Err: errors.New("only an error")})
 	logsentry.New(logsentry.WithHub(hub), logsentry.WithLogSeverity(logsentry.SeverityInfo), logsentry.WithOrigin("auto.log.custom")).
 		Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "custom origin"})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	logs := rcv.WaitLogs(t, 4, waitFor)
 
-	l := logByBody(t, logs, "with error")
+	l := sentrytest.LogByBody(t, logs, "with error")
 	a := l.Attributes
 	for k, v := range map[string]string{
 		"exception.type":    "*fmt.wrapError",
@@ -145,12 +146,12 @@ func TestLogFields(t *testing.T) {
 	if _, ok := a["user.email"]; ok {
 		t.Errorf("user.email sent without PII consent")
 	}
-	l = logByBody(t, logs, "(empty message)")
+	l = sentrytest.LogByBody(t, logs, "(empty message)")
 	if l.Attributes["logger.name"].String() != "rec" {
 		t.Errorf("logger.name = %#v", l.Attributes["logger.name"])
 	}
-	logByBody(t, logs, "only an error")
-	l = logByBody(t, logs, "custom origin")
+	sentrytest.LogByBody(t, logs, "only an error")
+	l = sentrytest.LogByBody(t, logs, "custom origin")
 	if l.Attributes["sentry.origin"].String() != "auto.log.custom" {
 		t.Errorf("sentry.origin = %#v", l.Attributes["sentry.origin"])
 	}
@@ -159,7 +160,7 @@ func TestLogFields(t *testing.T) {
 // TestLogHubs: the cached sentry.Logger of each hub uses that hub's scope,
 // also when several hubs share one client.
 func TestLogHubs(t *testing.T) {
-	rcv, hub1 := setup(t, sentry.ClientOptions{})
+	rcv, hub1 := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	hub2 := sentry.NewHub(hub1.Client(), sentry.NewScope())
 	hub3 := sentry.NewHub(hub1.Client(), sentry.NewScope())
 	hub1.Scope().SetAttributes(attribute.String("tenant", "one"))
@@ -167,7 +168,7 @@ func TestLogHubs(t *testing.T) {
 	hub3.Scope().SetAttributes(attribute.String("tenant", "three"))
 	b1 := logsOnly(hub1)
 	b2 := logsOnly(hub2)
-	bindCurrent(t, hub1.Client())
+	sentrytest.BindCurrent(t, hub1.Client())
 	sentry.CurrentHub().Scope().SetAttributes(attribute.String("tenant", "current"))
 	noHub := logsOnly(nil)
 
@@ -179,21 +180,21 @@ func TestLogHubs(t *testing.T) {
 	}{
 		{b1, context.Background(), "b1", "one"},
 		{b2, context.Background(), "b2", "two"},
-		{b1, hubCtx(hub3), "b1 ctx hub3", "three"},
-		{b1, hubCtx(hub2), "b1 ctx hub2", "two"},
+		{b1, sentrytest.HubContext(hub3), "b1 ctx hub3", "three"},
+		{b1, sentrytest.HubContext(hub2), "b1 ctx hub2", "two"},
 		{b1, context.Background(), "b1 again", "one"},
-		{b2, hubCtx(hub3), "b2 ctx hub3", "three"},
+		{b2, sentrytest.HubContext(hub3), "b2 ctx hub3", "three"},
 		{noHub, context.Background(), "current", "current"},
-		{noHub, hubCtx(hub2), "current ctx hub2", "two"},
+		{noHub, sentrytest.HubContext(hub2), "current ctx hub2", "two"},
 	}
 	for _, s := range sends {
 		s.b.Emit(s.ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: s.body})
 	}
-	flush(t, hub1)
+	sentrytest.Flush(t, hub1)
 	logs := rcv.WaitLogs(t, len(sends), waitFor)
 	for _, s := range sends {
 		t.Run(s.body, func(t *testing.T) {
-			if got := logByBody(t, logs, s.body).Attributes["tenant"].String(); got != s.want {
+			if got := sentrytest.LogByBody(t, logs, s.body).Attributes["tenant"].String(); got != s.want {
 				t.Errorf("tenant = %q, want %q", got, s.want)
 			}
 		})
@@ -202,13 +203,13 @@ func TestLogHubs(t *testing.T) {
 
 // TestLogTrace: a log carries the trace of its record's context.
 func TestLogTrace(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
 	b := logsOnly(hub)
-	span := sentry.StartSpan(hubCtx(hub), "op", sentry.WithTransactionName("tx"))
+	span := sentry.StartSpan(sentrytest.HubContext(hub), "op", sentry.WithTransactionName("tx"))
 	b.Emit(span.Context(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "traced"})
 	span.Finish()
-	flush(t, hub)
-	l := logByBody(t, rcv.WaitLogs(t, 1, waitFor), "traced")
+	sentrytest.Flush(t, hub)
+	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "traced")
 	if l.TraceID != span.TraceID.String() || l.SpanID != span.SpanID.String() {
 		t.Errorf("log trace %s span %s, want %s %s", l.TraceID, l.SpanID, span.TraceID, span.SpanID)
 	}

@@ -7,9 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/getsentry/sentry-go"
 	"go.uber.org/goleak"
 
 	"github.com/logsentry/logsentry"
@@ -19,7 +17,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // waitFor bounds every wait on the receiver.
-const waitFor = 5 * time.Second
+const waitFor = sentrytest.WaitFor
 
 // nilCtx is a nil context, which Emit, Flush and Hub accept.
 var nilCtx context.Context
@@ -27,27 +25,6 @@ var nilCtx context.Context
 // noRate switches the per-fingerprint event rate limit off, for tests that
 // send many events of one fingerprint.
 var noRate = logsentry.WithEventRate(0, 0)
-
-// setup starts a receiver and returns it with a hub on a real client that
-// sends to it.
-func setup(t *testing.T, opts sentry.ClientOptions) (*sentrytest.Receiver, *sentry.Hub) {
-	t.Helper()
-	rcv := sentrytest.NewReceiver(t)
-	return rcv, rcv.NewHub(t, opts)
-}
-
-// hubCtx returns a context carrying hub.
-func hubCtx(hub *sentry.Hub) context.Context {
-	return sentry.SetHubOnContext(context.Background(), hub)
-}
-
-// flush sends everything the hub's client buffered, failing t on timeout.
-func flush(t testing.TB, hub *sentry.Hub) {
-	t.Helper()
-	if !hub.Flush(waitFor) {
-		t.Fatalf("hub.Flush timed out")
-	}
-}
 
 // emit calls b.Emit as an adapter does from inside a logging call: the
 // record's PC is the call site of emit, which is on the stack while Emit
@@ -59,44 +36,6 @@ func emit(ctx context.Context, b *logsentry.Bridge, r logsentry.Record) {
 	runtime.Callers(2, pcs[:])
 	r.PC = pcs[0]
 	b.Emit(ctx, r)
-}
-
-// nextLine returns the line after the one calling it.
-func nextLine() int {
-	_, _, line, _ := runtime.Caller(1)
-	return line + 1
-}
-
-// eventByMessage returns the event whose message is msg.
-func eventByMessage(t testing.TB, evs []sentrytest.Event, msg string) sentrytest.Event {
-	t.Helper()
-	for _, ev := range evs {
-		if ev.Message == msg {
-			return ev
-		}
-	}
-	msgs := make([]string, len(evs))
-	for i, ev := range evs {
-		msgs[i] = ev.Message
-	}
-	t.Fatalf("no event with message %q among %d events: %q", msg, len(evs), msgs)
-	return sentrytest.Event{}
-}
-
-// logByBody returns the log whose body is body.
-func logByBody(t testing.TB, logs []sentrytest.Log, body string) sentrytest.Log {
-	t.Helper()
-	for _, l := range logs {
-		if l.Body == body {
-			return l
-		}
-	}
-	bodies := make([]string, len(logs))
-	for i, l := range logs {
-		bodies[i] = l.Body
-	}
-	t.Fatalf("no log with body %q among %q", body, bodies)
-	return sentrytest.Log{}
 }
 
 // jsonOf returns the compact JSON of v, with map keys sorted; numbers
@@ -202,19 +141,4 @@ func (r *recorder) contains(s string) bool {
 		}
 	}
 	return false
-}
-
-// bindCurrent binds client to sentry.CurrentHub for the rest of t, with an
-// empty scope, and restores the previous client and scope afterwards. Tests
-// that call it must not run in parallel.
-func bindCurrent(t *testing.T, client *sentry.Client) {
-	t.Helper()
-	cur := sentry.CurrentHub()
-	prev := cur.Client()
-	cur.PushScope()
-	cur.BindClient(client)
-	t.Cleanup(func() {
-		cur.PopScope()
-		cur.BindClient(prev)
-	})
 }

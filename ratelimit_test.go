@@ -42,7 +42,7 @@ var rlSlowRate = logsentry.WithEventRate(1e-6, 2)
 // receiver, and the handler's bridge.
 func rlLogger(t *testing.T, opts ...logsentry.Option) (*sentrytest.Receiver, *sentry.Hub, *slog.Logger, *logsentry.Bridge) {
 	t.Helper()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	h := slogsentry.NewHandler(append([]logsentry.Option{logsentry.WithHub(hub)}, opts...)...)
 	return rcv, hub, slog.New(h), h.Bridge()
 }
@@ -51,7 +51,7 @@ func rlLogger(t *testing.T, opts ...logsentry.Option) (*sentrytest.Receiver, *se
 // their number is the bridge's Stats().Events.
 func rlEvents(t *testing.T, rcv *sentrytest.Receiver, hub *sentry.Hub, b *logsentry.Bridge) []sentrytest.Event {
 	t.Helper()
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	want := b.Stats().Events
 	evs := rcv.WaitEvents(t, int(want), waitFor)
 	if uint64(len(evs)) != want {
@@ -129,7 +129,7 @@ func TestRateLimitHotLoop(t *testing.T) {
 	if got := rlCount(evs, "db down"); uint64(got) != st.Events {
 		t.Errorf("received %d %q events, want %d", got, "db down", st.Events)
 	}
-	probe := eventByMessage(t, evs, "probe")
+	probe := sentrytest.EventByMessage(t, evs, "probe")
 	crumbs := 0
 	for _, c := range probe.Breadcrumbs {
 		if c.Message == "db down" {
@@ -371,7 +371,7 @@ func TestRateLimitDisabled(t *testing.T) {
 				if i%50 == 49 {
 					// The SDK queues at most 100 error events (dropping the
 					// oldest): let it send them.
-					flush(t, hub)
+					sentrytest.Flush(t, hub)
 				}
 			}
 			evs := rlEvents(t, rcv, hub, b)
@@ -415,7 +415,7 @@ func TestRateLimitBreadcrumbsAndLogs(t *testing.T) {
 	}
 
 	evs := rlEvents(t, rcv, hub, b)
-	probe := eventByMessage(t, evs, "probe")
+	probe := sentrytest.EventByMessage(t, evs, "probe")
 	var levels []string
 	for _, c := range probe.Breadcrumbs {
 		if c.Message == "db down" {
@@ -572,7 +572,7 @@ func (f rlFingerprint) LogValue() slog.Value { return slog.StringValue(string(f)
 // error's type and text, and so is their key. Errors of one type with
 // different texts are different groups, and one must not starve the other.
 func TestRateLimitKeyEmptyMessage(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub), rlSlowRate)
 	noisy, rare := errors.New("connection refused"), errors.New("disk full")
 	for range 100 {
@@ -583,7 +583,7 @@ func TestRateLimitKeyEmptyMessage(t *testing.T) {
 	if got := rlCount(evs, "connection refused"); got != 2 {
 		t.Errorf("%d noisy events, want the burst of 2", got)
 	}
-	ev := eventByMessage(t, evs, "disk full")
+	ev := sentrytest.EventByMessage(t, evs, "disk full")
 	if fmt.Sprint(ev.Fingerprint) != "[*errors.errorString disk full]" {
 		t.Errorf("fingerprint = %q", ev.Fingerprint)
 	}

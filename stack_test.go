@@ -16,9 +16,9 @@ import (
 // the frames of its thread.
 func stackEvent(t *testing.T, emitFn func(b *logsentry.Bridge, ctx context.Context)) []sentrytest.Frame {
 	t.Helper()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	emitFn(logsentry.New(logsentry.WithHub(hub)), context.Background())
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	if len(ev.Exception) != 0 {
 		t.Fatalf("message-only record has exceptions: %s", ev.Raw)
@@ -29,7 +29,7 @@ func stackEvent(t *testing.T, emitFn func(b *logsentry.Bridge, ctx context.Conte
 func TestStackPCOnStack(t *testing.T) {
 	var line int
 	frames := stackEvent(t, func(b *logsentry.Bridge, ctx context.Context) {
-		line = nextLine()
+		line = sentrytest.NextLine()
 		emit(ctx, b, logsentry.Record{Severity: logsentry.SeverityError, Message: "here"})
 	})
 	checkFrames(t, frames, "TestStackPCOnStack.func1", line)
@@ -45,7 +45,7 @@ func TestStackPCOffStack(t *testing.T) {
 	var line int
 	go func() {
 		var pc [1]uintptr
-		line = nextLine()
+		line = sentrytest.NextLine()
 		runtime.Callers(1, pc[:])
 		pcs <- pc[0]
 	}()
@@ -65,7 +65,7 @@ func TestStackPCAtCallSite(t *testing.T) {
 	var line int
 	frames := stackEvent(t, func(b *logsentry.Bridge, ctx context.Context) {
 		var pc [1]uintptr
-		line = nextLine()
+		line = sentrytest.NextLine()
 		runtime.Callers(1, pc[:])
 		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "callers(1)", PC: pc[0]})
 	})
@@ -75,18 +75,18 @@ func TestStackPCAtCallSite(t *testing.T) {
 func TestStackNoPC(t *testing.T) {
 	var line int
 	frames := stackEvent(t, func(b *logsentry.Bridge, ctx context.Context) {
-		line = nextLine()
+		line = sentrytest.NextLine()
 		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "no pc"})
 	})
 	checkFrames(t, frames, "TestStackNoPC.func1", line)
 }
 
 func TestStackNoPCException(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub))
-	line := nextLine()
+	line := sentrytest.NextLine()
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "no pc", Err: errors.New("e")})
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	checkFrames(t, ev.Exception[len(ev.Exception)-1].Stacktrace.Frames, "TestStackNoPCException", line)
 }
@@ -94,12 +94,12 @@ func TestStackNoPCException(t *testing.T) {
 // TestStackConcurrent: frames are cached per PC; concurrent records from
 // several call sites each get their own trace.
 func TestStackConcurrent(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsentry.New(logsentry.WithHub(hub), noRate)
 	done := make(chan int)
 	for i := range 8 {
 		go func() {
-			line := nextLine()
+			line := sentrytest.NextLine()
 			emit(context.Background(), b, logsentry.Record{Severity: logsentry.SeverityError, Message: "concurrent " + string(rune('a'+i))})
 			done <- line
 		}()
@@ -108,7 +108,7 @@ func TestStackConcurrent(t *testing.T) {
 	for range 8 {
 		line = <-done
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	for _, ev := range rcv.WaitEvents(t, 8, waitFor) {
 		checkFrames(t, threadFrames(t, ev), "TestStackConcurrent.func1", line)
 	}

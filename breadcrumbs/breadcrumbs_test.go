@@ -18,49 +18,12 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-const waitFor = 5 * time.Second
-
-func setup(t *testing.T) (*sentrytest.Receiver, *sentry.Hub) {
-	t.Helper()
-	rcv := sentrytest.NewReceiver(t)
-	return rcv, rcv.NewHub(t, sentry.ClientOptions{})
-}
-
-// bindCurrent binds client to sentry.CurrentHub, on a fresh scope layer, for
-// the rest of t. Tests that call it must not run in parallel.
-func bindCurrent(t *testing.T, client *sentry.Client) {
-	t.Helper()
-	cur := sentry.CurrentHub()
-	prev := cur.Client()
-	cur.PushScope()
-	cur.BindClient(client)
-	t.Cleanup(func() {
-		cur.PopScope()
-		cur.BindClient(prev)
-	})
-}
-
-func flush(t *testing.T, hub *sentry.Hub) {
-	t.Helper()
-	if !hub.Flush(waitFor) {
-		t.Fatal("flush timed out")
-	}
-}
+const waitFor = sentrytest.WaitFor
 
 // crumbs returns the breadcrumb messages of the event with message msg.
 func crumbs(t *testing.T, evs []sentrytest.Event, msg string) []string {
 	t.Helper()
-	for _, ev := range evs {
-		if ev.Message == msg {
-			out := []string{}
-			for _, c := range ev.Breadcrumbs {
-				out = append(out, c.Message)
-			}
-			return out
-		}
-	}
-	t.Fatalf("no event %q", msg)
-	return nil
+	return sentrytest.BreadcrumbMessages(sentrytest.EventByMessage(t, evs, msg))
 }
 
 func crumb(msg string) *sentry.Breadcrumb {
@@ -114,9 +77,9 @@ func TestNew(t *testing.T) {
 }
 
 func TestAdd(t *testing.T) {
-	rcvCtx, hubCtx := setup(t)
-	rcvCur, hubCur := setup(t)
-	bindCurrent(t, hubCur.Client())
+	rcvCtx, hubCtx := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	rcvCur, hubCur := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hubCur.Client())
 	ctx := sentry.SetHubOnContext(context.Background(), hubCtx)
 
 	breadcrumbs.Add(ctx, crumb("on ctx hub"), nil)
@@ -127,8 +90,8 @@ func TestAdd(t *testing.T) {
 
 	hubCtx.CaptureMessage("ctx event")
 	sentry.CurrentHub().CaptureMessage("current event")
-	flush(t, hubCtx)
-	flush(t, hubCur)
+	sentrytest.Flush(t, hubCtx)
+	sentrytest.Flush(t, hubCur)
 	if got := crumbs(t, rcvCtx.WaitEvents(t, 1, waitFor), "ctx event"); strings.Join(got, ",") != "on ctx hub,hinted" {
 		t.Errorf("ctx hub breadcrumbs = %q", got)
 	}
@@ -138,7 +101,7 @@ func TestAdd(t *testing.T) {
 }
 
 func TestWithTrail(t *testing.T) {
-	rcv, hub := setup(t)
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	hub.Scope().SetTag("service", "api")
 	hub.AddBreadcrumb(crumb("before the trail"), nil)
 	parent := sentry.SetHubOnContext(context.Background(), hub)
@@ -158,7 +121,7 @@ func TestWithTrail(t *testing.T) {
 	hub.CaptureMessage("parent event")
 	th.CaptureMessage("trail event")
 	sentry.GetHubFromContext(nested).CaptureMessage("nested event")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 3, waitFor)
 	for msg, want := range map[string]string{
 		"parent event": "before the trail",
@@ -177,8 +140,8 @@ func TestWithTrail(t *testing.T) {
 }
 
 func TestWithTrailFromCurrentHub(t *testing.T) {
-	rcv, hub := setup(t)
-	bindCurrent(t, hub.Client())
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hub.Client())
 	trail := breadcrumbs.WithTrail(context.Background())
 	th := sentry.GetHubFromContext(trail)
 	if th == nil || th == sentry.CurrentHub() || th.Client() != hub.Client() {
@@ -187,7 +150,7 @@ func TestWithTrailFromCurrentHub(t *testing.T) {
 	breadcrumbs.Add(trail, crumb("trail only"), nil)
 	th.CaptureMessage("trail event")
 	sentry.CurrentHub().CaptureMessage("current event")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
 	if got := crumbs(t, evs, "current event"); len(got) != 0 {
 		t.Errorf("current hub got the trail's breadcrumbs: %q", got)
@@ -199,7 +162,7 @@ func TestWithTrailFromCurrentHub(t *testing.T) {
 
 func TestMiddleware(t *testing.T) {
 	t.Run("keeps an outer hub", func(t *testing.T) {
-		rcv, hub := setup(t)
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		var seen *sentry.Hub
 		h := breadcrumbs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			seen = sentry.GetHubFromContext(r.Context())
@@ -211,7 +174,7 @@ func TestMiddleware(t *testing.T) {
 		if seen != hub {
 			t.Errorf("handler hub = %p, want the outer hub %p", seen, hub)
 		}
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
 		if ev.Request["method"] != http.MethodPost || !strings.HasPrefix(ev.Request["url"].(string), "http://svc.example/orders") {
 			t.Errorf("request = %v", ev.Request)
@@ -222,8 +185,8 @@ func TestMiddleware(t *testing.T) {
 		ctxHub bool
 	}{{"clones the current hub", false}, {"clones the current hub found on the context", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			rcv, hub := setup(t)
-			bindCurrent(t, hub.Client())
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+			sentrytest.BindCurrent(t, hub.Client())
 			sentry.CurrentHub().Scope().SetTag("shared", "yes")
 			var seen *sentry.Hub
 			h := breadcrumbs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -240,7 +203,7 @@ func TestMiddleware(t *testing.T) {
 				t.Fatalf("handler hub = %p, want a clone of the current hub %p", seen, sentry.CurrentHub())
 			}
 			sentry.CurrentHub().CaptureMessage("outside")
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			evs := rcv.WaitEvents(t, 2, waitFor)
 			if got := crumbs(t, evs, "outside"); len(got) != 0 {
 				t.Errorf("the current hub got the request's breadcrumbs %q", got)
@@ -260,8 +223,8 @@ func TestMiddleware(t *testing.T) {
 // TestMiddlewareIsolation: two requests in flight at once each see only
 // their own breadcrumbs.
 func TestMiddlewareIsolation(t *testing.T) {
-	rcv, hub := setup(t)
-	bindCurrent(t, hub.Client())
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hub.Client())
 	var stepped sync.WaitGroup
 	stepped.Add(2)
 	h := breadcrumbs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -280,7 +243,7 @@ func TestMiddlewareIsolation(t *testing.T) {
 		}()
 	}
 	done.Wait()
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
 	for _, name := range []string{"a", "b"} {
 		if got := crumbs(t, evs, name+" failed"); strings.Join(got, ",") != name+" step" {

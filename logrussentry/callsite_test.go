@@ -26,27 +26,27 @@ func TestCallSite(t *testing.T) {
 		log  func(l *logrus.Logger, err error) int // logs, returns the line
 	}{
 		{"Logger.Error", func(l *logrus.Logger, err error) int {
-			line := nextLine()
+			line := sentrytest.NextLine()
 			l.WithError(err).Error("call site")
 			return line
 		}},
 		{"Entry.Errorf", func(l *logrus.Logger, err error) int {
-			line := nextLine()
+			line := sentrytest.NextLine()
 			l.WithField("a", 1).WithError(err).Errorf("call %s", "site")
 			return line
 		}},
 		{"Entry.Log", func(l *logrus.Logger, err error) int {
-			line := nextLine()
+			line := sentrytest.NextLine()
 			l.WithError(err).Log(logrus.ErrorLevel, "call site")
 			return line
 		}},
 		{"Logger.Errorln", func(l *logrus.Logger, err error) int {
-			line := nextLine()
+			line := sentrytest.NextLine()
 			l.WithError(err).Errorln("call site")
 			return line
 		}},
 		{"WithContext", func(l *logrus.Logger, err error) int {
-			line := nextLine()
+			line := sentrytest.NextLine()
 			l.WithContext(context.Background()).WithError(err).Error("call site")
 			return line
 		}},
@@ -65,7 +65,7 @@ func TestCallSite(t *testing.T) {
 						err = errors.New("no stack of its own")
 					}
 					line := logFromHelper(f.logger, err, tt.log)
-					flush(t, f.hub)
+					sentrytest.Flush(t, f.hub)
 					ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
 					var fr []sentrytest.Frame
 					if withErr {
@@ -74,7 +74,7 @@ func TestCallSite(t *testing.T) {
 						}
 						fr = ev.Exception[0].Stacktrace.Frames
 					} else {
-						fr = threadFrames(t, ev)
+						fr = sentrytest.ThreadFrames(t, ev)
 					}
 					checkFrames(t, fr, "TestCallSite.func", line)
 					// Below the call site: logFromHelper, then this test.
@@ -117,9 +117,9 @@ func TestExplicitCaller(t *testing.T) {
 	entry := f.logger.WithField("k", "v")
 	entry.Caller = &frame
 	entry.Error("explicit caller")
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
-	fr := threadFrames(t, ev)
+	fr := sentrytest.ThreadFrames(t, ev)
 	if len(fr) == 0 {
 		t.Fatalf("no stack")
 	}
@@ -131,7 +131,7 @@ func TestExplicitCaller(t *testing.T) {
 // TestGlobalLogger checks the package-level functions of logrus, which add
 // a frame of their own, with the hook on the standard logger.
 func TestGlobalLogger(t *testing.T) {
-	rcv := newReceiver(t)
+	rcv := sentrytest.NewReceiver(t)
 	hub := rcv.NewHub(t, sentry.ClientOptions{})
 	std := logrus.StandardLogger()
 	oldHooks := std.ReplaceHooks(make(logrus.LevelHooks))
@@ -140,16 +140,16 @@ func TestGlobalLogger(t *testing.T) {
 		std.ReplaceHooks(oldHooks)
 		std.SetOutput(oldOut)
 	})
-	std.SetOutput(&syncBuffer{})
+	std.SetOutput(&sentrytest.SyncBuffer{})
 	logrus.AddHook(logrussentry.NewHook(logsentry.WithHub(hub)))
-	line := nextLine()
+	line := sentrytest.NextLine()
 	logrus.Error("global")
-	line2 := nextLine()
+	line2 := sentrytest.NextLine()
 	logrus.WithField("a", 1).Error("global entry")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
-	checkFrames(t, threadFrames(t, eventByMessage(t, evs, "global")), "TestGlobalLogger", line)
-	checkFrames(t, threadFrames(t, eventByMessage(t, evs, "global entry")), "TestGlobalLogger", line2)
+	checkFrames(t, sentrytest.ThreadFrames(t, sentrytest.EventByMessage(t, evs, "global")), "TestGlobalLogger", line)
+	checkFrames(t, sentrytest.ThreadFrames(t, sentrytest.EventByMessage(t, evs, "global entry")), "TestGlobalLogger", line2)
 }
 
 // inlinedError is small enough for the compiler to inline into its caller
@@ -174,10 +174,10 @@ func TestCallSiteInlined(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
 			f.logger.ReportCaller = reportCaller
-			line := nextLine()
+			line := sentrytest.NextLine()
 			inlinedError(f.logger)
-			flush(t, f.hub)
-			fr := threadFrames(t, f.rcv.WaitEvents(t, 1, waitFor)[0])
+			sentrytest.Flush(t, f.hub)
+			fr := sentrytest.ThreadFrames(t, f.rcv.WaitEvents(t, 1, waitFor)[0])
 			checkFrames(t, fr, "inlinedError", inlinedErrorLine())
 			if len(fr) < 2 {
 				t.Fatalf("stack %v", funcs(fr))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/breadcrumbs"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/logrussentry"
 )
 
@@ -20,7 +21,7 @@ import (
 // from WithHub.
 func TestContextHub(t *testing.T) {
 	t.Parallel()
-	rcvCtx, rcvFallback := newReceiver(t), newReceiver(t)
+	rcvCtx, rcvFallback := sentrytest.NewReceiver(t), sentrytest.NewReceiver(t)
 	ctxHub := rcvCtx.NewHub(t, sentry.ClientOptions{})
 	fallback := rcvFallback.NewHub(t, sentry.ClientOptions{})
 	logger, _ := test.NewNullLogger()
@@ -31,10 +32,10 @@ func TestContextHub(t *testing.T) {
 		log  func(msg string)
 		want *sentry.Hub
 	}{
-		{"logger.WithContext", func(m string) { logger.WithContext(hubCtx(ctxHub)).Error(m) }, ctxHub},
-		{"entry.WithContext after fields", func(m string) { logger.WithField("a", 1).WithContext(hubCtx(ctxHub)).Error(m) }, ctxHub},
+		{"logger.WithContext", func(m string) { logger.WithContext(sentrytest.HubContext(ctxHub)).Error(m) }, ctxHub},
+		{"entry.WithContext after fields", func(m string) { logger.WithField("a", 1).WithContext(sentrytest.HubContext(ctxHub)).Error(m) }, ctxHub},
 		{"context of a context", func(m string) {
-			ctx, cancel := context.WithCancel(hubCtx(ctxHub))
+			ctx, cancel := context.WithCancel(sentrytest.HubContext(ctxHub))
 			defer cancel()
 			logger.WithContext(context.WithValue(ctx, ctxKey{}, 1)).Errorf("%s", m)
 		}, ctxHub},
@@ -44,15 +45,15 @@ func TestContextHub(t *testing.T) {
 	for _, tt := range tests {
 		tt.log(tt.name)
 	}
-	flush(t, ctxHub)
-	flush(t, fallback)
+	sentrytest.Flush(t, ctxHub)
+	sentrytest.Flush(t, fallback)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			on, off := rcvCtx, rcvFallback
 			if tt.want == fallback {
 				on, off = off, on
 			}
-			eventByMessage(t, on.Events(), tt.name)
+			sentrytest.EventByMessage(t, on.Events(), tt.name)
 			for _, ev := range off.Events() {
 				if ev.Message == tt.name {
 					t.Errorf("event %q also went to the other hub", tt.name)
@@ -66,7 +67,7 @@ func TestContextHub(t *testing.T) {
 // and checks that each error event carries its own breadcrumbs only.
 func TestTrailsDoNotLeak(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
+	rcv := sentrytest.NewReceiver(t)
 	base := rcv.NewHub(t, sentry.ClientOptions{})
 	logger, _ := test.NewNullLogger()
 	logger.AddHook(logrussentry.NewHook(logsentry.WithHub(base)))
@@ -76,7 +77,7 @@ func TestTrailsDoNotLeak(t *testing.T) {
 	start := make(chan struct{})
 	for _, req := range []string{"A", "B"} {
 		wg.Go(func() {
-			ctx := breadcrumbs.WithTrail(hubCtx(base))
+			ctx := breadcrumbs.WithTrail(sentrytest.HubContext(base))
 			entry := logger.WithContext(ctx).WithField("request", req)
 			<-start
 			for i := range steps {
@@ -89,11 +90,11 @@ func TestTrailsDoNotLeak(t *testing.T) {
 	close(start)
 	wg.Wait()
 	logger.Error("after both") // the base hub's own trail
-	flush(t, base)
+	sentrytest.Flush(t, base)
 	evs := rcv.WaitEvents(t, 3, waitFor)
 	for _, req := range []string{"A", "B"} {
-		ev := eventByMessage(t, evs, req+" failed")
-		crumbs := breadcrumbMessages(ev)
+		ev := sentrytest.EventByMessage(t, evs, req+" failed")
+		crumbs := sentrytest.BreadcrumbMessages(ev)
 		if len(crumbs) != steps {
 			t.Errorf("request %s: %d breadcrumbs, want %d: %q", req, len(crumbs), steps, crumbs)
 		}
@@ -102,12 +103,12 @@ func TestTrailsDoNotLeak(t *testing.T) {
 				t.Errorf("request %s breadcrumb %d = %q, want %q", req, i, m, want)
 			}
 		}
-		if got := attrs(ev)["request"]; got != req {
+		if got := sentrytest.Attrs(ev)["request"]; got != req {
 			t.Errorf("request %s: attributes.request = %v", req, got)
 		}
 	}
-	if after := eventByMessage(t, evs, "after both"); len(after.Breadcrumbs) != 0 {
-		t.Errorf("the base hub got the requests' breadcrumbs: %q", breadcrumbMessages(after))
+	if after := sentrytest.EventByMessage(t, evs, "after both"); len(after.Breadcrumbs) != 0 {
+		t.Errorf("the base hub got the requests' breadcrumbs: %q", sentrytest.BreadcrumbMessages(after))
 	}
 }
 
@@ -118,10 +119,10 @@ type ctxKey struct{}
 func TestTrace(t *testing.T) {
 	t.Parallel()
 	f := setup(t, logrussentry.WithLogLevel(logrus.ErrorLevel))
-	span := sentry.StartSpan(hubCtx(f.hub), "job.run")
+	span := sentry.StartSpan(sentrytest.HubContext(f.hub), "job.run")
 	defer span.Finish()
 	f.logger.WithContext(span.Context()).Error("in a span")
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
 	if got := ev.Contexts["trace"]["trace_id"]; got != span.TraceID.String() {
 		t.Errorf("event trace_id %v, want %s", got, span.TraceID)

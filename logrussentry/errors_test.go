@@ -18,15 +18,11 @@ type cardError struct{ code string }
 
 func (e *cardError) Error() string { return "card " + e.code }
 
-type panicError struct{}
-
-func (panicError) Error() string { panic("Error exploded") }
-
 // TestErrors checks the exception chain built from WithError and from other
 // error fields.
 func TestErrors(t *testing.T) {
 	pkgErr := pkgerrors.New("disk full")
-	pkgLine := nextLine() - 2 // the line of pkgerrors.New above
+	pkgLine := sentrytest.NextLine() - 2 // the line of pkgerrors.New above
 	tests := []struct {
 		name      string
 		entry     func(l *logrus.Logger) *logrus.Entry
@@ -78,7 +74,7 @@ func TestErrors(t *testing.T) {
 				if top := st.Frames[len(st.Frames)-1]; !strings.HasSuffix(top.Function, "TestErrors") || top.Lineno != pkgLine {
 					t.Errorf("pkg/errors stack top = %s:%d, want TestErrors:%d", top.Function, top.Lineno, pkgLine)
 				}
-				if len(threadFrames(t, ev)) != 0 {
+				if len(sentrytest.ThreadFrames(t, ev)) != 0 {
 					t.Errorf("event has a call-site stack too, though the error carries one")
 				}
 			},
@@ -92,7 +88,7 @@ func TestErrors(t *testing.T) {
 			wantTypes: []string{"*logrussentry_test.cardError"},
 			wantVals:  []string{"card stolen"},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				if a := attrs(ev); a["cause"] != nil || a["order"] != int64(7) {
+				if a := sentrytest.Attrs(ev); a["cause"] != nil || a["order"] != int64(7) {
 					t.Errorf("attributes %v, want order only", a)
 				}
 			},
@@ -106,9 +102,9 @@ func TestErrors(t *testing.T) {
 		},
 		{
 			name:      "panicking Error",
-			entry:     func(l *logrus.Logger) *logrus.Entry { return l.WithError(panicError{}) },
+			entry:     func(l *logrus.Logger) *logrus.Entry { return l.WithError(sentrytest.PanicError{}) },
 			msg:       "hostile error",
-			wantTypes: []string{"logrussentry_test.panicError"},
+			wantTypes: []string{"sentrytest.PanicError"},
 			check: func(t *testing.T, ev sentrytest.Event) {
 				// The placeholder's wording is the bridge's.
 				if v := ev.Exception[0].Value; !strings.Contains(v, "PANIC") || !strings.Contains(v, "Error exploded") {
@@ -133,7 +129,7 @@ func TestErrors(t *testing.T) {
 			entry: func(l *logrus.Logger) *logrus.Entry { return l.WithError(nil) },
 			msg:   "nil error",
 			check: func(t *testing.T, ev sentrytest.Event) {
-				if v, ok := attrs(ev)["error"]; !ok || v != nil {
+				if v, ok := sentrytest.Attrs(ev)["error"]; !ok || v != nil {
 					t.Errorf("attributes.error = %#v, %v; want null", v, ok)
 				}
 			},
@@ -145,7 +141,7 @@ func TestErrors(t *testing.T) {
 			f := setup(t)
 			f.logger.Formatter = nopFormatter{} // the hostile errors are ours to survive, not the formatter's
 			tt.entry(f.logger).Error(tt.msg)
-			flush(t, f.hub)
+			sentrytest.Flush(t, f.hub)
 			ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
 			var types, vals []string
 			for _, ex := range ev.Exception {
@@ -172,12 +168,12 @@ func TestErrorKey(t *testing.T) {
 	// WithError writes under the new key; the "cause" error, preferred by
 	// WithErrorKeys among fields, loses to the entry's own error.
 	f.logger.WithError(errors.New("primary")).WithField("cause", errors.New("secondary")).Error("key changed")
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
 	if len(ev.Exception) != 1 || ev.Exception[0].Value != "primary" {
 		t.Errorf("exception %+v, want primary", ev.Exception)
 	}
-	if got := attrs(ev)["cause"]; got != "secondary" {
+	if got := sentrytest.Attrs(ev)["cause"]; got != "secondary" {
 		t.Errorf("attributes.cause = %#v, want the secondary error's text", got)
 	}
 }

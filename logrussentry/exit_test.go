@@ -14,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/logrussentry"
 )
 
@@ -75,7 +76,7 @@ func runChildProcess(t *testing.T, mode, dsn string) (code int, stderr string, t
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childModeEnv+"="+mode, childDSNEnv+"="+dsn)
-	var errBuf, outBuf syncBuffer
+	var errBuf, outBuf sentrytest.SyncBuffer
 	cmd.Stderr, cmd.Stdout = &errBuf, &outBuf
 	start := time.Now()
 	err := cmd.Run()
@@ -124,7 +125,7 @@ func TestExit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv := newReceiver(t)
+			rcv := sentrytest.NewReceiver(t)
 			code, stderr, _ := runChildProcess(t, tt.mode, rcv.DSN())
 			if code != tt.wantCode {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
@@ -155,10 +156,10 @@ func TestExit(t *testing.T) {
 			if len(ev.Exception) != 1 || ev.Exception[0].Value != "disk gone" {
 				t.Errorf("exception %+v, want disk gone", ev.Exception)
 			}
-			if got := attrs(ev)["job"]; got != int64(7) {
+			if got := sentrytest.Attrs(ev)["job"]; got != int64(7) {
 				t.Errorf("attributes.job = %#v, want 7", got)
 			}
-			if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "starting job" {
+			if got := sentrytest.BreadcrumbMessages(ev); len(got) != 1 || got[0] != "starting job" {
 				t.Errorf("breadcrumbs %q, want [starting job]", got)
 			}
 		})
@@ -169,7 +170,7 @@ func TestExit(t *testing.T) {
 // flush timeout only.
 func TestExitSlowSentry(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
+	rcv := sentrytest.NewReceiver(t)
 	rcv.SetDelay(10 * time.Second)
 	code, stderr, took := runChildProcess(t, "slow", rcv.DSN())
 	if code != 1 {
@@ -205,7 +206,7 @@ func TestFatalInProcess(t *testing.T) {
 		f.logger.ExitFunc = func(code int) {
 			exited = code
 			if evs := f.rcv.Events(); len(evs) != 1 || evs[0].Level != "fatal" {
-				t.Errorf("at ExitFunc the receiver has %d events %v, want the fatal one", len(evs), messages(evs))
+				t.Errorf("at ExitFunc the receiver has %d events %v, want the fatal one", len(evs), sentrytest.Messages(evs))
 			}
 			if logs := f.rcv.Logs(); len(logs) != 1 || logs[0].Level != "fatal" {
 				t.Errorf("at ExitFunc the receiver has logs %+v, want one fatal log", logs)
@@ -229,7 +230,7 @@ func TestFatalInProcess(t *testing.T) {
 					t.Errorf("recovered %#v, want the *logrus.Entry", p)
 				}
 				if evs := f.rcv.Events(); len(evs) != 1 || evs[0].Level != "fatal" {
-					t.Errorf("at recover the receiver has %d events %v, want the panic one", len(evs), messages(evs))
+					t.Errorf("at recover the receiver has %d events %v, want the panic one", len(evs), sentrytest.Messages(evs))
 				}
 			}()
 			f.logger.Panic("panic in process")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/breadcrumbs"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/logrussentry"
 )
 
@@ -25,7 +26,7 @@ import (
 // checks that Sentry saw what logrus recorded.
 func TestBesideTestHook(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
+	rcv := sentrytest.NewReceiver(t)
 	hub := rcv.NewHub(t, sentry.ClientOptions{})
 	logger, recorded := test.NewNullLogger()
 	logger.AddHook(logrussentry.NewHook(logsentry.WithHub(hub)))
@@ -44,13 +45,13 @@ func TestBesideTestHook(t *testing.T) {
 	if exitCode != 1 {
 		t.Errorf("ExitFunc got %d, want 1", exitCode)
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	entries := recorded.AllEntries()
 	if len(entries) != 4 {
 		t.Fatalf("test hook recorded %d entries, want 4", len(entries))
 	}
 	evs := rcv.WaitEvents(t, 2, waitFor)
-	if got := messages(evs); !reflect.DeepEqual(got, []string{"three", "four"}) {
+	if got := sentrytest.Messages(evs); !reflect.DeepEqual(got, []string{"three", "four"}) {
 		t.Fatalf("events %q, want [three four]", got)
 	}
 	// Each event matches its entry: message, level, time, fields.
@@ -63,7 +64,7 @@ func TestBesideTestHook(t *testing.T) {
 			t.Errorf("event %q timestamp %v, entry time %v", ev.Message, ev.Timestamp, e.Time)
 		}
 	}
-	if got := attrs(evs[1])["job"]; got != "nightly" {
+	if got := sentrytest.Attrs(evs[1])["job"]; got != "nightly" {
 		t.Errorf("attributes.job = %#v", got)
 	}
 	if evs[0].Exception[0].Value != entries[2].Data[logrus.ErrorKey].(error).Error() {
@@ -72,7 +73,7 @@ func TestBesideTestHook(t *testing.T) {
 	// The fatal event carries the trail: every earlier entry, in order,
 	// with its level and fields.
 	fatal := evs[1]
-	if got := breadcrumbMessages(fatal); !reflect.DeepEqual(got, []string{"one", "two", "three"}) {
+	if got := sentrytest.BreadcrumbMessages(fatal); !reflect.DeepEqual(got, []string{"one", "two", "three"}) {
 		t.Fatalf("fatal event breadcrumbs %q, want [one two three]", got)
 	}
 	for i, b := range fatal.Breadcrumbs {
@@ -89,7 +90,7 @@ func TestBesideTestHook(t *testing.T) {
 			if err, isErr := v.(error); isErr {
 				v = err.Error()
 			}
-			if fmt.Sprint(plain(got)) != fmt.Sprint(v) {
+			if fmt.Sprint(sentrytest.Plain(got)) != fmt.Sprint(v) {
 				t.Errorf("breadcrumb %q field %q = %v, entry has %v", b.Message, k, got, v)
 			}
 		}
@@ -125,7 +126,7 @@ func TestFields(t *testing.T) {
 	}
 	f.logger.WithFields(fields).Info("crumb")
 	f.logger.WithFields(fields).Error("typed")
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
 
 	want := map[string]any{
@@ -145,7 +146,7 @@ func TestFields(t *testing.T) {
 		"http":     map[string]any{"method": "GET", "status": int64(502), "headers": map[string]any{"accept": "json"}},
 		"empty":    map[string]any{},
 	}
-	if got := attrs(ev); !reflect.DeepEqual(got, want) {
+	if got := sentrytest.Attrs(ev); !reflect.DeepEqual(got, want) {
 		t.Errorf("attributes\n got %#v\nwant %#v", got, want)
 	}
 	if ev.Logger != "billing" {
@@ -159,7 +160,7 @@ func TestFields(t *testing.T) {
 		t.Fatalf("breadcrumbs %+v", ev.Breadcrumbs)
 	}
 	b := ev.Breadcrumbs[0]
-	if b.Category != "billing" || plain(b.Data["http.status"]) != int64(502) || b.Data["http.headers.accept"] != "json" {
+	if b.Category != "billing" || sentrytest.Plain(b.Data["http.status"]) != int64(502) || b.Data["http.headers.accept"] != "json" {
 		t.Errorf("breadcrumb category %q data %v", b.Category, b.Data)
 	}
 	// Logs: typed attributes, groups dotted.
@@ -186,23 +187,10 @@ func TestFields(t *testing.T) {
 	}
 }
 
-type panicStringer struct{}
-
-func (panicStringer) String() string { panic("String exploded") }
-
-type panicJSON struct{ A int }
-
-func (panicJSON) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
-
-type nilStringer struct{ s string }
-
-func (n *nilStringer) String() string { return n.s }
-
 // TestHostileValues checks that no field value can make the hook panic or
 // lose the event.
 func TestHostileValues(t *testing.T) {
-	cyclic := map[string]any{"name": "loop"}
-	cyclic["self"] = cyclic
+	cyclic := sentrytest.CyclicMap("loop")
 	cyclicFields := logrus.Fields{"name": "fields loop"}
 	cyclicFields["self"] = cyclicFields
 	tests := []struct {
@@ -210,9 +198,9 @@ func TestHostileValues(t *testing.T) {
 		value any
 		check func(t *testing.T, got any)
 	}{
-		{"panicking Stringer", panicStringer{}, wantContains("PANIC")},
-		{"panicking MarshalJSON", panicJSON{1}, wantContains("PANIC")},
-		{"typed nil Stringer", (*nilStringer)(nil), func(t *testing.T, got any) {
+		{"panicking Stringer", sentrytest.PanicStringer{}, wantContains("PANIC")},
+		{"panicking MarshalJSON", sentrytest.PanicJSON{A: 1}, wantContains("PANIC")},
+		{"typed nil Stringer", (*sentrytest.NilStringer)(nil), func(t *testing.T, got any) {
 			if got != nil {
 				t.Errorf("got %#v, want null", got)
 			}
@@ -253,9 +241,9 @@ func TestHostileValues(t *testing.T) {
 			}))
 			f.logger.Formatter = nopFormatter{} // fmt would recurse forever on a cyclic map
 			f.logger.WithField("v", tt.value).WithField("ok", 1).Error(tt.name)
-			flush(t, f.hub)
+			sentrytest.Flush(t, f.hub)
 			ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
-			a := attrs(ev)
+			a := sentrytest.Attrs(ev)
 			if a["ok"] != int64(1) {
 				t.Errorf("the other field was lost: %v", a)
 			}
@@ -295,10 +283,10 @@ func TestHostileTextFormatter(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	f.logger.WithError((*cardError)(nil)).
-		WithField("s", panicStringer{}).
-		WithField("j", panicJSON{}).
+		WithField("s", sentrytest.PanicStringer{}).
+		WithField("j", sentrytest.PanicJSON{}).
 		Error("still logged")
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
 	if ev.Message != "still logged" || len(ev.Exception) != 1 || ev.Exception[0].Value != "<nil>" {
 		t.Errorf("event %q exception %+v", ev.Message, ev.Exception)
@@ -319,7 +307,7 @@ func TestConcurrent(t *testing.T) {
 	shared := f.logger.WithField("shared", map[string]any{"a": 1})
 	for w := range workers {
 		wg.Go(func() {
-			ctx := breadcrumbs.WithTrail(hubCtx(f.hub))
+			ctx := breadcrumbs.WithTrail(sentrytest.HubContext(f.hub))
 			for i := range per {
 				e := shared.WithContext(ctx).WithFields(logrus.Fields{"worker": w, "i": i})
 				switch i % 5 {
@@ -340,15 +328,15 @@ func TestConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	evs := f.rcv.WaitEvents(t, workers*per/5, waitFor)
 	if len(evs) != workers*per/5 {
 		t.Errorf("%d events, want %d", len(evs), workers*per/5)
 	}
 	for _, ev := range evs {
-		w := attrs(ev)["worker"]
+		w := sentrytest.Attrs(ev)["worker"]
 		for _, b := range ev.Breadcrumbs {
-			if plain(b.Data["worker"]) != w {
+			if sentrytest.Plain(b.Data["worker"]) != w {
 				t.Fatalf("event of worker %v has a breadcrumb of worker %v", w, b.Data["worker"])
 			}
 		}
@@ -420,10 +408,10 @@ func TestFireNeverFails(t *testing.T) {
 			t.Errorf("%s: Fire = %v", name, err)
 		}
 	}
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	// The zero entry is at PanicLevel (0) with no message.
 	evs := f.rcv.WaitEvents(t, 3, waitFor)
-	if got := messages(evs); len(got) != 3 {
+	if got := sentrytest.Messages(evs); len(got) != 3 {
 		t.Errorf("events %q, want the zero entry's, nil data, pc 0", got)
 	}
 }
@@ -449,21 +437,11 @@ func TestRedaction(t *testing.T) {
 	entry.WithError(errors.New("dial postgres://app:err-pw-999@db1/x: refused")).
 		Error("login failed for https://bob:hunter3@example.com/x")
 	f.logger.Error("after")
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	f.rcv.WaitEvents(t, 2, waitFor)
 	f.rcv.WaitLogs(t, 2, waitFor)
-	var filtered bool
-	for _, env := range f.rcv.Envelopes() {
-		for _, it := range env.Items {
-			for _, s := range secrets {
-				if strings.Contains(string(it.Payload), s) {
-					t.Errorf("secret %q sent in a %s item", s, it.Type)
-				}
-			}
-			filtered = filtered || strings.Contains(string(it.Payload), "[Filtered]")
-		}
-	}
-	if !filtered {
+	sentrytest.CheckNoSecret(t, f.rcv, secrets...)
+	if !sentrytest.PayloadsContain(f.rcv, "[Filtered]") {
 		t.Errorf("no [Filtered] placeholder sent")
 	}
 }
@@ -479,7 +457,7 @@ func TestSpecialFields(t *testing.T) {
 		"logger":      "billing",
 		"order":       9,
 	}).Error("card declined")
-	flush(t, f.hub)
+	sentrytest.Flush(t, f.hub)
 	ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
 	if ev.User.ID != "u-42" || ev.User.Data["plan"] != "pro" {
 		t.Errorf("user %+v, want id u-42 and data plan=pro", ev.User)
@@ -490,7 +468,7 @@ func TestSpecialFields(t *testing.T) {
 	if ev.Logger != "billing" {
 		t.Errorf("logger %q, want billing", ev.Logger)
 	}
-	if want := map[string]any{"order": int64(9)}; !reflect.DeepEqual(attrs(ev), want) {
-		t.Errorf("attributes %v, want %v", attrs(ev), want)
+	if want := map[string]any{"order": int64(9)}; !reflect.DeepEqual(sentrytest.Attrs(ev), want) {
+		t.Errorf("attributes %v, want %v", sentrytest.Attrs(ev), want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/logrussentry"
 )
 
@@ -65,9 +66,9 @@ func TestLevelTable(t *testing.T) {
 			// Log neither exits nor panics, at any level.
 			f.logger.Log(tt.level, "first")
 			f.logger.WithField("n", 2).Log(tt.level, "second")
-			flush(t, f.hub)
+			sentrytest.Flush(t, f.hub)
 			evs := f.rcv.WaitEvents(t, 2, waitFor)
-			ev := eventByMessage(t, evs, "second")
+			ev := sentrytest.EventByMessage(t, evs, "second")
 			if ev.Level != tt.wantLevel {
 				t.Errorf("event level %q, want %q", ev.Level, tt.wantLevel)
 			}

@@ -25,14 +25,14 @@ import (
 // lists the records before it but not itself.
 func TestBreadcrumbs(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub), slogsentry.WithBreadcrumbLevel(slog.LevelDebug)))
 	logger.Debug("debugging", "n", 1)
 	logger.With("req", "r-1").WithGroup("http").Info("request", "method", "GET", slog.Group("url", "path", "/a"))
 	logger.Warn("slow", "ms", 1500, "logger", "db")
 	logger.Error("first error", "err", &codeError{1})
 	logger.Error("second error")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
 
 	want := []sentrytest.Breadcrumb{
@@ -45,11 +45,11 @@ func TestBreadcrumbs(t *testing.T) {
 	check := func(ev sentrytest.Event, want []sentrytest.Breadcrumb) {
 		t.Helper()
 		if len(ev.Breadcrumbs) != len(want) {
-			t.Fatalf("event %q breadcrumbs = %q, want %d", ev.Message, breadcrumbMessages(ev), len(want))
+			t.Fatalf("event %q breadcrumbs = %q, want %d", ev.Message, sentrytest.BreadcrumbMessages(ev), len(want))
 		}
 		for i, b := range ev.Breadcrumbs {
 			w := want[i]
-			data, _ := plain(b.Data).(map[string]any)
+			data, _ := sentrytest.Plain(b.Data).(map[string]any)
 			if b.Type != w.Type || b.Category != w.Category || b.Level != w.Level || b.Message != w.Message || !reflect.DeepEqual(data, w.Data) {
 				t.Errorf("event %q breadcrumb %d = %+v (data %v), want %+v", ev.Message, i, b, data, w)
 			}
@@ -58,14 +58,14 @@ func TestBreadcrumbs(t *testing.T) {
 			}
 		}
 	}
-	check(eventByMessage(t, evs, "first error"), want[:3])
-	check(eventByMessage(t, evs, "second error"), want)
+	check(sentrytest.EventByMessage(t, evs, "first error"), want[:3])
+	check(sentrytest.EventByMessage(t, evs, "second error"), want)
 }
 
 func TestBreadcrumbClientOptions(t *testing.T) {
 	t.Run("BeforeBreadcrumb", func(t *testing.T) {
 		t.Parallel()
-		rcv, hub := setup(t, sentry.ClientOptions{
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{
 			BeforeBreadcrumb: func(b *sentry.Breadcrumb, _ *sentry.BreadcrumbHint) *sentry.Breadcrumb {
 				if b.Message == "drop me" {
 					return nil
@@ -78,35 +78,35 @@ func TestBreadcrumbClientOptions(t *testing.T) {
 		logger.Info("keep me")
 		logger.Info("drop me")
 		logger.Error("boom")
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
-		if got, want := breadcrumbMessages(ev), []string{"seen: keep me"}; !slices.Equal(got, want) {
+		if got, want := sentrytest.BreadcrumbMessages(ev), []string{"seen: keep me"}; !slices.Equal(got, want) {
 			t.Errorf("breadcrumbs = %q, want %q", got, want)
 		}
 	})
 	t.Run("MaxBreadcrumbs", func(t *testing.T) {
 		t.Parallel()
-		rcv, hub := setup(t, sentry.ClientOptions{MaxBreadcrumbs: 3})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{MaxBreadcrumbs: 3})
 		logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub)))
 		for i := range 6 {
 			logger.Info(fmt.Sprint("line ", i))
 		}
 		logger.Error("boom")
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
-		if got, want := breadcrumbMessages(ev), []string{"line 3", "line 4", "line 5"}; !slices.Equal(got, want) {
+		if got, want := sentrytest.BreadcrumbMessages(ev), []string{"line 3", "line 4", "line 5"}; !slices.Equal(got, want) {
 			t.Errorf("breadcrumbs = %q, want %q", got, want)
 		}
 	})
 	t.Run("MaxBreadcrumbs negative disables", func(t *testing.T) {
 		t.Parallel()
-		rcv, hub := setup(t, sentry.ClientOptions{MaxBreadcrumbs: -1})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{MaxBreadcrumbs: -1})
 		logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub)))
 		logger.Info("line")
 		logger.Error("boom")
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		if ev := rcv.WaitEvents(t, 1, waitFor)[0]; len(ev.Breadcrumbs) != 0 {
-			t.Errorf("breadcrumbs = %q, want none", breadcrumbMessages(ev))
+			t.Errorf("breadcrumbs = %q, want none", sentrytest.BreadcrumbMessages(ev))
 		}
 	})
 }
@@ -142,8 +142,8 @@ func (b *barrier) wait() bool {
 func checkIsolation(t *testing.T, evs []sentrytest.Event, isolated bool) {
 	t.Helper()
 	for _, job := range []string{"A", "B"} {
-		ev := eventByMessage(t, evs, "job "+job+" failed")
-		got := breadcrumbMessages(ev)
+		ev := sentrytest.EventByMessage(t, evs, "job "+job+" failed")
+		got := sentrytest.BreadcrumbMessages(ev)
 		if isolated {
 			if want := []string{"job " + job + " step 1", "job " + job + " step 2"}; !slices.Equal(got, want) {
 				t.Errorf("job %s breadcrumbs = %q, want %q", job, got, want)
@@ -166,9 +166,9 @@ func TestTrailIsolation(t *testing.T) {
 	for _, withTrail := range []bool{true, false} {
 		t.Run(fmt.Sprintf("WithTrail=%t", withTrail), func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			logger := slog.New(slogsentry.NewHandler())
-			base := hubCtx(hub)
+			base := sentrytest.HubContext(hub)
 			b := newBarrier(2)
 			var wg sync.WaitGroup
 			for _, job := range []string{"A", "B"} {
@@ -186,7 +186,7 @@ func TestTrailIsolation(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			checkIsolation(t, rcv.WaitEvents(t, 2, waitFor), withTrail)
 		})
 	}
@@ -234,12 +234,12 @@ func TestMiddlewareIsolation(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			flush(t, sentry.CurrentHub())
+			sentrytest.Flush(t, sentry.CurrentHub())
 			evs := rcv.WaitEvents(t, 2, waitFor)
 			checkIsolation(t, evs, withMiddleware)
 			if withMiddleware {
 				for _, job := range []string{"A", "B"} {
-					ev := eventByMessage(t, evs, "job "+job+" failed")
+					ev := sentrytest.EventByMessage(t, evs, "job "+job+" failed")
 					if u, _ := ev.Request["url"].(string); u == "" || ev.Request["query_string"] != "job="+job {
 						t.Errorf("job %s event request = %v, want its own request", job, ev.Request)
 					}
@@ -253,14 +253,5 @@ func TestMiddlewareIsolation(t *testing.T) {
 // fresh scope, until the end of t.
 func bindCurrentHub(t *testing.T, rcv *sentrytest.Receiver, opts sentry.ClientOptions) *sentry.Hub {
 	t.Helper()
-	hub := rcv.NewHub(t, opts)
-	cur := sentry.CurrentHub()
-	prevClient := cur.Client()
-	cur.PushScope()
-	cur.BindClient(hub.Client())
-	t.Cleanup(func() {
-		cur.PopScope()
-		cur.BindClient(prevClient)
-	})
-	return cur
+	return sentrytest.BindCurrent(t, rcv.NewHub(t, opts).Client())
 }

@@ -25,9 +25,9 @@ func (e *codeError) Error() string { return fmt.Sprintf("code %d", e.code) }
 // hub and returns its event.
 func logOne(t *testing.T, clientOpts sentry.ClientOptions, opts []logsentry.Option, log func(*slog.Logger)) sentrytest.Event {
 	t.Helper()
-	rcv, hub := setup(t, clientOpts)
+	rcv, hub := sentrytest.NewReceiverHub(t, clientOpts)
 	log(slog.New(slogsentry.NewHandler(append([]logsentry.Option{logsentry.WithHub(hub)}, opts...)...)))
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 1, waitFor)
 	if len(evs) != 1 {
 		t.Fatalf("got %d events, want 1", len(evs))
@@ -42,21 +42,21 @@ func TestCallSiteStack(t *testing.T) {
 		t.Parallel()
 		var line int
 		ev := logOne(t, sentry.ClientOptions{}, nil, func(l *slog.Logger) {
-			line = nextLine()
+			line = sentrytest.NextLine()
 			l.Error("no error here", "k", "v")
 		})
 		if len(ev.Exception) != 0 {
 			t.Errorf("exceptions on a message-only event: %+v", ev.Exception)
 		}
-		checkFrames(t, threadFrames(t, ev), thisFunc()+".1", line)
+		checkFrames(t, sentrytest.ThreadFrames(t, ev), sentrytest.ThisFunc()+".1", line)
 	})
 	t.Run("error without stack", func(t *testing.T) {
 		t.Parallel()
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub)))
-		line := nextLine()
+		line := sentrytest.NextLine()
 		logger.Error("failed", "err", fmt.Errorf("op: %w", &codeError{1}))
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
 		if hasThreads(t, ev) {
 			t.Errorf("threads on an exception event: %s", ev.Raw)
@@ -65,7 +65,7 @@ func TestCallSiteStack(t *testing.T) {
 		if last.Stacktrace == nil {
 			t.Fatalf("last exception has no stack: %+v", ev.Exception)
 		}
-		checkFrames(t, last.Stacktrace.Frames, thisFunc(), line)
+		checkFrames(t, last.Stacktrace.Frames, sentrytest.ThisFunc(), line)
 		for _, ex := range ev.Exception[:len(ev.Exception)-1] {
 			if ex.Stacktrace != nil {
 				t.Errorf("stack on inner exception %s", ex.Type)
@@ -74,38 +74,38 @@ func TestCallSiteStack(t *testing.T) {
 	})
 	t.Run("LogAttrs and Log", func(t *testing.T) {
 		t.Parallel()
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub)))
 		ctx := context.Background()
-		line1 := nextLine()
+		line1 := sentrytest.NextLine()
 		logger.LogAttrs(ctx, slog.LevelError, "via LogAttrs")
-		line2 := nextLine()
+		line2 := sentrytest.NextLine()
 		logger.With("a", 1).WithGroup("g").Log(ctx, slogsentry.LevelFatal, "via Log")
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		evs := rcv.WaitEvents(t, 2, waitFor)
-		checkFrames(t, threadFrames(t, eventByMessage(t, evs, "via LogAttrs")), thisFunc(), line1)
-		checkFrames(t, threadFrames(t, eventByMessage(t, evs, "via Log")), thisFunc(), line2)
+		checkFrames(t, sentrytest.ThreadFrames(t, sentrytest.EventByMessage(t, evs, "via LogAttrs")), sentrytest.ThisFunc(), line1)
+		checkFrames(t, sentrytest.ThreadFrames(t, sentrytest.EventByMessage(t, evs, "via Log")), sentrytest.ThisFunc(), line2)
 	})
 	t.Run("helper", func(t *testing.T) {
 		t.Parallel()
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub)))
-		callLine := nextLine()
+		callLine := sentrytest.NextLine()
 		line := logFromHelper(logger)
-		flush(t, hub)
-		frames := threadFrames(t, rcv.WaitEvents(t, 1, waitFor)[0])
+		sentrytest.Flush(t, hub)
+		frames := sentrytest.ThreadFrames(t, rcv.WaitEvents(t, 1, waitFor)[0])
 		checkFrames(t, frames, "logFromHelper", line)
 		if len(frames) < 2 {
 			t.Fatalf("frames = %+v", frames)
 		}
-		if f := frames[len(frames)-2]; f.Function != thisFunc() || f.Lineno != callLine {
-			t.Errorf("caller frame = %s:%d, want %s:%d", f.Function, f.Lineno, thisFunc(), callLine)
+		if f := frames[len(frames)-2]; f.Function != sentrytest.ThisFunc() || f.Lineno != callLine {
+			t.Errorf("caller frame = %s:%d, want %s:%d", f.Function, f.Lineno, sentrytest.ThisFunc(), callLine)
 		}
 	})
 }
 
 func logFromHelper(l *slog.Logger) int {
-	line := nextLine()
+	line := sentrytest.NextLine()
 	l.Error("from a helper")
 	return line
 }
@@ -113,9 +113,9 @@ func logFromHelper(l *slog.Logger) int {
 // pkgError makes a pkg/errors error with a stack of its own and returns the
 // lines of New and Wrap with it.
 func pkgError() (newLine, wrapLine int, err error) {
-	newLine = nextLine()
+	newLine = sentrytest.NextLine()
 	base := pkgerrors.New("disk full")
-	wrapLine = nextLine()
+	wrapLine = sentrytest.NextLine()
 	return newLine, wrapLine, pkgerrors.Wrap(base, "saving")
 }
 
@@ -273,13 +273,13 @@ func TestErrorPromotion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub)))
 			tt.log(logger)
 			hub.CaptureMessage("probe")
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			evs := rcv.WaitEvents(t, 2, waitFor)
-			ev := eventByMessage(t, evs, "m")
+			ev := sentrytest.EventByMessage(t, evs, "m")
 			if tt.wantValue == "" {
 				if len(ev.Exception) != 0 {
 					t.Errorf("exception = %+v, want none", ev.Exception)
@@ -287,10 +287,10 @@ func TestErrorPromotion(t *testing.T) {
 			} else if n := len(ev.Exception); n == 0 || ev.Exception[n-1].Value != tt.wantValue {
 				t.Errorf("exception = %+v, want value %q", ev.Exception, tt.wantValue)
 			}
-			if got := attrs(ev); !reflect.DeepEqual(got, tt.wantAttrs) {
+			if got := sentrytest.Attrs(ev); !reflect.DeepEqual(got, tt.wantAttrs) {
 				t.Errorf("attributes = %v, want %v", got, tt.wantAttrs)
 			}
-			data := crumbData(t, eventByMessage(t, evs, "probe"), "m")
+			data := crumbData(t, sentrytest.EventByMessage(t, evs, "probe"), "m")
 			if tt.wantValue != "" && data["error"] != tt.wantValue {
 				t.Errorf("breadcrumb data = %v, want error %q", data, tt.wantValue)
 			}
@@ -326,11 +326,11 @@ func TestTags(t *testing.T) {
 	if !reflect.DeepEqual(ev.Tags, want) {
 		t.Errorf("tags = %v, want %v", ev.Tags, want)
 	}
-	a := attrs(ev)
+	a := sentrytest.Attrs(ev)
 	if a["request_id"] != "r-1" || a["method"] != "top-level method" {
 		t.Errorf("tagged fields must stay in the attributes: %v", a)
 	}
-	if v, _ := lookup(a, "http", "method"); v != "GET" {
+	if v, _ := sentrytest.Lookup(a, "http", "method"); v != "GET" {
 		t.Errorf("attributes = %v", a)
 	}
 
@@ -402,8 +402,8 @@ func TestFingerprint(t *testing.T) {
 			if !reflect.DeepEqual(ev.Fingerprint, tt.want) {
 				t.Errorf("fingerprint = %q, want %q", ev.Fingerprint, tt.want)
 			}
-			if _, ok := attrs(ev)["fingerprint"]; ok {
-				t.Errorf("fingerprint field left in the attributes: %v", attrs(ev))
+			if _, ok := sentrytest.Attrs(ev)["fingerprint"]; ok {
+				t.Errorf("fingerprint field left in the attributes: %v", sentrytest.Attrs(ev))
 			}
 		})
 	}
@@ -430,20 +430,20 @@ func TestLoggerName(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			logger := slog.New(slogsentry.NewHandler(append([]logsentry.Option{logsentry.WithHub(hub)}, tt.opts...)...))
 			tt.log(logger)
 			hub.CaptureMessage("probe")
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			evs := rcv.WaitEvents(t, 2, waitFor)
-			ev := eventByMessage(t, evs, "m")
+			ev := sentrytest.EventByMessage(t, evs, "m")
 			if ev.Logger != tt.want {
 				t.Errorf("logger = %q, want %q", ev.Logger, tt.want)
 			}
-			if got := attrs(ev); !reflect.DeepEqual(got, tt.wantAttrs) {
+			if got := sentrytest.Attrs(ev); !reflect.DeepEqual(got, tt.wantAttrs) {
 				t.Errorf("attributes = %v, want %v", got, tt.wantAttrs)
 			}
-			probe := eventByMessage(t, evs, "probe")
+			probe := sentrytest.EventByMessage(t, evs, "probe")
 			if len(probe.Breadcrumbs) != 1 || probe.Breadcrumbs[0].Category != tt.want {
 				t.Errorf("breadcrumbs = %+v, want category %q", probe.Breadcrumbs, tt.want)
 			}
@@ -478,14 +478,14 @@ func TestUser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, tt.opts)
+			rcv, hub := sentrytest.NewReceiverHub(t, tt.opts)
 			slog.New(slogsentry.NewHandler(logsentry.WithHub(hub))).Error("with user", user, "k", 1)
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			ev := rcv.WaitEvents(t, 1, waitFor)[0]
 			if !reflect.DeepEqual(ev.User, tt.want) {
 				t.Errorf("user = %+v, want %+v", ev.User, tt.want)
 			}
-			if got, want := attrs(ev), map[string]any{"k": int64(1)}; !reflect.DeepEqual(got, want) {
+			if got, want := sentrytest.Attrs(ev), map[string]any{"k": int64(1)}; !reflect.DeepEqual(got, want) {
 				t.Errorf("attributes = %v, want %v", got, want)
 			}
 			if tt.want.Email == "" {
@@ -512,9 +512,9 @@ func TestTrace(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, tt.opts)
+			rcv, hub := sentrytest.NewReceiverHub(t, tt.opts)
 			logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub), slogsentry.WithLogLevel(slog.LevelInfo)))
-			root := sentry.StartSpan(hubCtx(hub), "op")
+			root := sentry.StartSpan(sentrytest.HubContext(hub), "op")
 			child := sentry.StartSpan(root.Context(), "child")
 			// A later sibling becomes the scope's span: the record must
 			// still link to the span of its own context.
@@ -523,13 +523,13 @@ func TestTrace(t *testing.T) {
 			sibling.Finish()
 			child.Finish()
 			root.Finish()
-			flush(t, hub)
-			ev := eventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "in span")
+			sentrytest.Flush(t, hub)
+			ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "in span")
 			tc := ev.Contexts["trace"]
 			if tc["trace_id"] != root.TraceID.String() || tc["span_id"] != child.SpanID.String() {
 				t.Errorf("event trace context = %v, want trace %s span %s", tc, root.TraceID, child.SpanID)
 			}
-			lg := logByBody(t, rcv.WaitLogs(t, 1, waitFor), "in span")
+			lg := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "in span")
 			if lg.TraceID != root.TraceID.String() || lg.SpanID != child.SpanID.String() {
 				t.Errorf("log trace %q span %q, want %s %s", lg.TraceID, lg.SpanID, root.TraceID, child.SpanID)
 			}

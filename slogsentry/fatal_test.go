@@ -9,6 +9,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/slogsentry"
 )
 
@@ -26,7 +27,7 @@ func TestFatalFlushes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			logger := slog.New(slogsentry.NewHandler(
 				logsentry.WithHub(hub),
 				slogsentry.WithLogLevel(slog.LevelInfo),
@@ -57,7 +58,7 @@ func TestFatalFlushes(t *testing.T) {
 // the network: with Sentry hanging, it returns at once.
 func TestFatalNotFlushedBelow(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	rcv.SetDelay(10 * time.Second)
 	logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub)))
 	start := time.Now()
@@ -72,7 +73,7 @@ func TestFatalNotFlushedBelow(t *testing.T) {
 // bounded by WithFlushTimeout when Sentry hangs.
 func TestFatalFlushBounded(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	rcv.SetDelay(10 * time.Second)
 	h := slogsentry.NewHandler(
 		logsentry.WithHub(hub),

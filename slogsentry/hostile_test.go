@@ -16,39 +16,9 @@ import (
 	"github.com/logsentry/logsentry/slogsentry"
 )
 
-type panicStringer struct{}
-
-func (panicStringer) String() string { panic("String exploded") }
-
-type panicError struct{}
-
-func (panicError) Error() string { panic("Error exploded") }
-
 type panicValuer struct{}
 
 func (panicValuer) LogValue() slog.Value { panic("LogValue exploded") }
-
-type panicJSON struct{}
-
-func (panicJSON) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
-
-type nilError struct{ msg string }
-
-func (e *nilError) Error() string { return e.msg } // panics on a nil receiver
-
-func errTypedNil() error {
-	var e *nilError
-	return e
-}
-
-type nilStringer struct{ name string }
-
-func (s *nilStringer) String() string { return s.name } // panics on a nil receiver
-
-type node struct {
-	Name string
-	Next *node
-}
 
 const oneMB = 1 << 20
 
@@ -56,10 +26,8 @@ const oneMB = 1 << 20
 // must still reach every output, with a placeholder where the value cannot
 // be sent, and Handle must neither panic nor fail.
 func TestHostileValues(t *testing.T) {
-	cyclicMap := map[string]any{"name": "loop"}
-	cyclicMap["self"] = cyclicMap
-	cyclicNode := &node{Name: "loop"}
-	cyclicNode.Next = cyclicNode
+	cyclicMap := sentrytest.CyclicMap("loop")
+	cyclicNode := sentrytest.CyclicNode("loop")
 	big := strings.Repeat("x", oneMB)
 
 	tests := []struct {
@@ -70,29 +38,29 @@ func TestHostileValues(t *testing.T) {
 	}{
 		{
 			name: "panicking String",
-			args: []any{"v", panicStringer{}, "ok", 1},
+			args: []any{"v", sentrytest.PanicStringer{}, "ok", 1},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				wantPlaceholder(t, attrs(ev)["v"], "String exploded")
-				if attrs(ev)["ok"] != int64(1) {
-					t.Errorf("the next field was lost: %v", attrs(ev))
+				wantPlaceholder(t, sentrytest.Attrs(ev)["v"], "String exploded")
+				if sentrytest.Attrs(ev)["ok"] != int64(1) {
+					t.Errorf("the next field was lost: %v", sentrytest.Attrs(ev))
 				}
 			},
 		},
 		{
 			name: "panicking Error",
-			args: []any{"err", panicError{}, "other", panicError{}},
+			args: []any{"err", sentrytest.PanicError{}, "other", sentrytest.PanicError{}},
 			check: func(t *testing.T, ev sentrytest.Event) {
 				if len(ev.Exception) != 1 || !strings.Contains(ev.Exception[0].Value, "PANIC") ||
-					ev.Exception[0].Type != "slogsentry_test.panicError" {
+					ev.Exception[0].Type != "sentrytest.PanicError" {
 					t.Errorf("exception = %+v", ev.Exception)
 				}
-				wantPlaceholder(t, attrs(ev)["other"], "Error exploded")
+				wantPlaceholder(t, sentrytest.Attrs(ev)["other"], "Error exploded")
 			},
 		},
 		{
 			name: "panicking Error without message",
 			msg:  "",
-			args: []any{"err", panicError{}},
+			args: []any{"err", sentrytest.PanicError{}},
 			check: func(t *testing.T, ev sentrytest.Event) {
 				if !strings.Contains(ev.Message, "PANIC") {
 					t.Errorf("message = %q, want a placeholder", ev.Message)
@@ -103,7 +71,7 @@ func TestHostileValues(t *testing.T) {
 			name: "panicking LogValue",
 			args: []any{"v", panicValuer{}},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				wantPlaceholder(t, attrs(ev)["v"], "LogValue exploded")
+				wantPlaceholder(t, sentrytest.Attrs(ev)["v"], "LogValue exploded")
 				// slog's Resolve turns the panic into an error value: it
 				// must not pass for the record's error.
 				if len(ev.Exception) != 0 {
@@ -113,28 +81,28 @@ func TestHostileValues(t *testing.T) {
 		},
 		{
 			name: "panicking MarshalJSON",
-			args: []any{"v", panicJSON{}},
+			args: []any{"v", sentrytest.PanicJSON{}},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				wantPlaceholder(t, attrs(ev)["v"], "MarshalJSON exploded")
+				wantPlaceholder(t, sentrytest.Attrs(ev)["v"], "MarshalJSON exploded")
 			},
 		},
 		{
 			name: "typed nil error",
-			args: []any{"err", errTypedNil(), "other", errTypedNil()},
+			args: []any{"err", sentrytest.TypedNilError(), "other", sentrytest.TypedNilError()},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				if len(ev.Exception) != 1 || ev.Exception[0].Type != "*slogsentry_test.nilError" || ev.Exception[0].Value != "<nil>" {
+				if len(ev.Exception) != 1 || ev.Exception[0].Type != "*sentrytest.NilError" || ev.Exception[0].Value != "<nil>" {
 					t.Errorf("exception = %+v", ev.Exception)
 				}
-				if v := attrs(ev)["other"]; v != "<nil>" {
+				if v := sentrytest.Attrs(ev)["other"]; v != "<nil>" {
 					t.Errorf("other = %#v", v)
 				}
 			},
 		},
 		{
 			name: "typed nil Stringer",
-			args: []any{"v", (*nilStringer)(nil), "s", slog.AnyValue((*nilStringer)(nil))},
+			args: []any{"v", (*sentrytest.NilStringer)(nil), "s", slog.AnyValue((*sentrytest.NilStringer)(nil))},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				a := attrs(ev)
+				a := sentrytest.Attrs(ev)
 				if v, ok := a["v"]; !ok || v != nil {
 					t.Errorf("v = %#v, want null", v)
 				}
@@ -144,9 +112,9 @@ func TestHostileValues(t *testing.T) {
 			name: "cyclic map",
 			args: []any{"m", cyclicMap},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				m, ok := attrs(ev)["m"].(map[string]any)
+				m, ok := sentrytest.Attrs(ev)["m"].(map[string]any)
 				if !ok || m["name"] != "loop" {
-					t.Errorf("m = %v", attrs(ev)["m"])
+					t.Errorf("m = %v", sentrytest.Attrs(ev)["m"])
 				}
 				if !strings.Contains(string(ev.Raw), "[max depth]") {
 					t.Errorf("cycle not cut: %s", ev.Raw)
@@ -157,9 +125,9 @@ func TestHostileValues(t *testing.T) {
 			name: "cyclic struct pointer",
 			args: []any{"n", cyclicNode},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				m, ok := attrs(ev)["n"].(map[string]any)
+				m, ok := sentrytest.Attrs(ev)["n"].(map[string]any)
 				if !ok || m["Name"] != "loop" {
-					t.Errorf("n = %v", attrs(ev)["n"])
+					t.Errorf("n = %v", sentrytest.Attrs(ev)["n"])
 				}
 				if !strings.Contains(string(ev.Raw), "[max depth]") {
 					t.Errorf("cycle not cut: %s", ev.Raw)
@@ -177,7 +145,7 @@ func TestHostileValues(t *testing.T) {
 				"fine", 1.5,
 			},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				a := attrs(ev)
+				a := sentrytest.Attrs(ev)
 				for k, want := range map[string]any{
 					"nan": "NaN", "inf": "+Inf", "ninf": "-Inf", "f32": "+Inf",
 					"in_map": map[string]any{"x": "NaN"}, "in_slice": []any{"-Inf"},
@@ -197,11 +165,11 @@ func TestHostileValues(t *testing.T) {
 				if ev.Message != "bad \uFFFD message" {
 					t.Errorf("message = %q", ev.Message)
 				}
-				a := attrs(ev)
+				a := sentrytest.Attrs(ev)
 				if a["k\uFFFD"] != "v\uFFFD" {
 					t.Errorf("attributes = %q", a)
 				}
-				if v, _ := lookup(a, "g\uFFFD", "in"); v != "x\uFFFD" {
+				if v, _ := sentrytest.Lookup(a, "g\uFFFD", "in"); v != "x\uFFFD" {
 					t.Errorf("attributes = %q", a)
 				}
 			},
@@ -210,7 +178,7 @@ func TestHostileValues(t *testing.T) {
 			name: "1 MB value",
 			args: []any{"big", big},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				v, _ := attrs(ev)["big"].(string)
+				v, _ := sentrytest.Attrs(ev)["big"].(string)
 				if !strings.HasPrefix(v, "xxxxxxxx") || len(v) >= 64<<10 {
 					t.Errorf("big is %d bytes, want a truncated string", len(v))
 				}
@@ -242,7 +210,7 @@ func TestHostileValues(t *testing.T) {
 				"complex", complex(1, 2),
 			},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				a := attrs(ev)
+				a := sentrytest.Attrs(ev)
 				if a["fn"] != "<func()>" || a["ch"] != "<chan int>" {
 					t.Errorf("attributes = %v", a)
 				}
@@ -252,7 +220,7 @@ func TestHostileValues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			h := slogsentry.NewHandler(
 				logsentry.WithHub(hub),
 				slogsentry.WithLogLevel(slog.LevelInfo),
@@ -270,13 +238,13 @@ func TestHostileValues(t *testing.T) {
 							t.Fatalf("Handle panicked: %v", p)
 						}
 					}()
-					if err := h.Handle(hubCtx(hub), r); err != nil {
+					if err := h.Handle(sentrytest.HubContext(hub), r); err != nil {
 						t.Errorf("Handle = %v", err)
 					}
 				}()
 			}
 			hub.CaptureMessage("probe")
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			evs := rcv.WaitEvents(t, 2, waitFor)
 			rcv.WaitLogs(t, 2, waitFor)
 			if len(evs) != 2 {
@@ -290,7 +258,7 @@ func TestHostileValues(t *testing.T) {
 				t.Errorf("event level %q", ev.Level)
 			}
 			if len(probe.Breadcrumbs) != 2 {
-				t.Errorf("probe has breadcrumbs %q, want the info and the error record", breadcrumbMessages(probe))
+				t.Errorf("probe has breadcrumbs %q, want the info and the error record", sentrytest.BreadcrumbMessages(probe))
 			}
 			if ls := rcv.Logs(); len(ls) != 2 {
 				t.Errorf("got %d logs, want 2", len(ls))
@@ -346,16 +314,16 @@ func TestErrorHandlerToldOfPanics(t *testing.T) {
 		args []any
 		text string
 	}{
-		{"String", []any{"v", panicStringer{}}, "String exploded"},
-		{"MarshalJSON", []any{"v", panicJSON{}}, "MarshalJSON exploded"},
-		{"Error of a field", []any{"err", errors.New("fine"), "v", panicError{}}, "Error exploded"},
-		{"Error of the exception", []any{"err", panicError{}}, "Error exploded"},
+		{"String", []any{"v", sentrytest.PanicStringer{}}, "String exploded"},
+		{"MarshalJSON", []any{"v", sentrytest.PanicJSON{}}, "MarshalJSON exploded"},
+		{"Error of a field", []any{"err", errors.New("fine"), "v", sentrytest.PanicError{}}, "Error exploded"},
+		{"Error of the exception", []any{"err", sentrytest.PanicError{}}, "Error exploded"},
 		{"LogValue", []any{"v", panicValuer{}}, "LogValue exploded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			var mu sync.Mutex
 			var reported []string
 			h := slogsentry.NewHandler(logsentry.WithHub(hub), logsentry.WithErrorHandler(func(err error) {
@@ -364,7 +332,7 @@ func TestErrorHandlerToldOfPanics(t *testing.T) {
 				reported = append(reported, err.Error())
 			}))
 			slog.New(h).Error("record", tt.args...)
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			rcv.WaitEvents(t, 1, waitFor)
 			mu.Lock()
 			defer mu.Unlock()

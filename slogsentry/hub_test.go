@@ -30,12 +30,12 @@ func TestHubResolution(t *testing.T) {
 	// record, not at construction.
 	cur := bindCurrentHub(t, rcvCur, sentry.ClientOptions{})
 
-	withHub.ErrorContext(hubCtx(ctxHub), "ctx beats WithHub")
-	noHub.ErrorContext(hubCtx(ctxHub), "ctx beats CurrentHub")
+	withHub.ErrorContext(sentrytest.HubContext(ctxHub), "ctx beats WithHub")
+	noHub.ErrorContext(sentrytest.HubContext(ctxHub), "ctx beats CurrentHub")
 	withHub.ErrorContext(context.Background(), "WithHub beats CurrentHub")
 	noHub.ErrorContext(context.Background(), "CurrentHub last")
 	for _, h := range []*sentry.Hub{ctxHub, optHub, cur} {
-		flush(t, h)
+		sentrytest.Flush(t, h)
 	}
 	for _, tt := range []struct {
 		name string
@@ -47,7 +47,7 @@ func TestHubResolution(t *testing.T) {
 		{"CurrentHub", rcvCur, []string{"CurrentHub last"}},
 	} {
 		evs := tt.rcv.WaitEvents(t, len(tt.want), waitFor)
-		if got := messages(evs); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+		if got := sentrytest.Messages(evs); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("%s got events %q, want %q", tt.name, got, tt.want)
 		}
 		logs := tt.rcv.WaitLogs(t, len(tt.want), waitFor)
@@ -74,13 +74,13 @@ func TestDisabledHub(t *testing.T) {
 			if tt.hub.Client().IsEnabled() {
 				t.Fatalf("client is enabled")
 			}
-			rcv, fallback := setup(t, sentry.ClientOptions{})
+			rcv, fallback := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			h := slogsentry.NewHandler(
 				logsentry.WithHub(fallback),
 				slogsentry.WithLogLevel(slog.LevelDebug),
 			)
 			logger := slog.New(h)
-			ctx := hubCtx(tt.hub)
+			ctx := sentrytest.HubContext(tt.hub)
 			for _, l := range levels {
 				logger.Log(ctx, l, "to a disabled hub", "err", fmt.Errorf("x"))
 			}
@@ -90,7 +90,7 @@ func TestDisabledHub(t *testing.T) {
 			if err := h.Bridge().Flush(ctx); err != nil {
 				t.Errorf("Flush of a disabled hub = %v, want nil", err)
 			}
-			flush(t, fallback)
+			sentrytest.Flush(t, fallback)
 			if n := rcv.Requests(); n != 0 {
 				t.Errorf("%d requests reached the receiver, want none", n)
 			}
@@ -98,9 +98,9 @@ func TestDisabledHub(t *testing.T) {
 			// event captured once it has a client lists none.
 			tt.hub.BindClient(fallback.Client())
 			tt.hub.CaptureMessage("probe")
-			flush(t, fallback)
+			sentrytest.Flush(t, fallback)
 			if ev := rcv.WaitEvents(t, 1, waitFor)[0]; len(ev.Breadcrumbs) != 0 {
-				t.Errorf("breadcrumbs kept on the disabled hub: %q", breadcrumbMessages(ev))
+				t.Errorf("breadcrumbs kept on the disabled hub: %q", sentrytest.BreadcrumbMessages(ev))
 			}
 		})
 	}
@@ -112,7 +112,7 @@ func TestDisabledHub(t *testing.T) {
 func TestConcurrency(t *testing.T) {
 	t.Parallel()
 	const n = 50
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	base := slogsentry.NewHandler(
 		logsentry.WithHub(hub),
 		slogsentry.WithLogLevel(slog.LevelInfo),
@@ -121,7 +121,7 @@ func TestConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			ctx := hubCtx(hub.Clone())
+			ctx := sentrytest.HubContext(hub.Clone())
 			child := base.WithAttrs([]slog.Attr{slog.Int("g", i)}).WithGroup(fmt.Sprint("grp", i))
 			logger := slog.New(child)
 			logger.InfoContext(ctx, "info", "i", i)
@@ -130,13 +130,13 @@ func TestConcurrency(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, n, waitFor)
 	if len(evs) != n {
 		t.Errorf("got %d events, want %d", len(evs), n)
 	}
 	for i := range n {
-		ev := eventByMessage(t, evs, fmt.Sprint("error ", i))
+		ev := sentrytest.EventByMessage(t, evs, fmt.Sprint("error ", i))
 		want := map[string]any{
 			"app": "test", "pad1": int64(1), "pad2": int64(2),
 			"shared": map[string]any{
@@ -144,15 +144,15 @@ func TestConcurrency(t *testing.T) {
 				fmt.Sprint("grp", i): map[string]any{"w": int64(i), "i": int64(i)},
 			},
 		}
-		if got := attrs(ev); fmt.Sprint(got) != fmt.Sprint(want) {
+		if got := sentrytest.Attrs(ev); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("event %d attributes = %v, want %v", i, got, want)
 		}
 		if got := ev.Tags["shared.g"]; got != fmt.Sprint(i) {
 			t.Errorf("event %d tag shared.g = %q", i, got)
 		}
-		if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "info" {
+		if got := sentrytest.BreadcrumbMessages(ev); len(got) != 1 || got[0] != "info" {
 			t.Errorf("event %d breadcrumbs = %q", i, got)
-		} else if d := plain(ev.Breadcrumbs[0].Data).(map[string]any); d[fmt.Sprint("shared.grp", i, ".i")] != int64(i) {
+		} else if d := sentrytest.Plain(ev.Breadcrumbs[0].Data).(map[string]any); d[fmt.Sprint("shared.grp", i, ".i")] != int64(i) {
 			t.Errorf("event %d breadcrumb data = %v", i, d)
 		}
 	}

@@ -202,20 +202,20 @@ func TestThresholds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			h := slogsentry.NewHandler(tt.opts...)
 			probes := make(map[slog.Level]string, len(levels))
 			for _, l := range levels {
 				// One hub per level: its breadcrumbs are seen only by
 				// its own probe event.
 				lh := hub.Clone()
-				ctx := hubCtx(lh)
+				ctx := sentrytest.HubContext(lh)
 				msg := "record at " + l.String()
 				slog.New(h).Log(ctx, l, msg, "level_name", l.String())
 				probes[l] = "probe after " + l.String()
 				lh.CaptureMessage(probes[l])
 			}
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			evs := rcv.WaitEvents(t, len(levels), waitFor)
 			logs := rcv.Logs()
 			for i, l := range levels {
@@ -230,7 +230,7 @@ func TestThresholds(t *testing.T) {
 						got.event, ev = true, &evs[j]
 					}
 				}
-				probe := eventByMessage(t, evs, probes[l])
+				probe := sentrytest.EventByMessage(t, evs, probes[l])
 				var crumb *sentrytest.Breadcrumb
 				for j := range probe.Breadcrumbs {
 					if probe.Breadcrumbs[j].Message == msg {
@@ -238,7 +238,7 @@ func TestThresholds(t *testing.T) {
 					}
 				}
 				if n := len(probe.Breadcrumbs); n > 1 {
-					t.Errorf("%v: probe has %d breadcrumbs: %v", l, n, breadcrumbMessages(probe))
+					t.Errorf("%v: probe has %d breadcrumbs: %v", l, n, sentrytest.BreadcrumbMessages(probe))
 				}
 				var lg *sentrytest.Log
 				for j := range logs {
@@ -344,7 +344,7 @@ func TestEnabled(t *testing.T) {
 // not even one logged at LevelOff itself or at the highest levels.
 func TestOffSwitchesOff(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	h := slogsentry.NewHandler(
 		logsentry.WithHub(hub),
 		slogsentry.WithEventLevel(slogsentry.LevelOff),
@@ -358,9 +358,9 @@ func TestOffSwitchesOff(t *testing.T) {
 		slog.New(h).Log(context.Background(), l, "should go nowhere")
 	}
 	hub.CaptureMessage("probe")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 1, waitFor)
 	if len(evs) != 1 || len(evs[0].Breadcrumbs) != 0 || len(rcv.Logs()) != 0 {
-		t.Errorf("events %q, probe breadcrumbs %q, %d logs: want only the probe", messages(evs), breadcrumbMessages(evs[0]), len(rcv.Logs()))
+		t.Errorf("events %q, probe breadcrumbs %q, %d logs: want only the probe", sentrytest.Messages(evs), sentrytest.BreadcrumbMessages(evs[0]), len(rcv.Logs()))
 	}
 }

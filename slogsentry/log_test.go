@@ -19,7 +19,7 @@ import (
 // dotted group keys, the origin and the logger's own level name.
 func TestSentryLogs(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{Release: "r@1"})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{Release: "r@1"})
 	logger := slog.New(slogsentry.NewHandler(
 		logsentry.WithHub(hub),
 		slogsentry.WithLogLevel(slog.LevelInfo),
@@ -40,13 +40,13 @@ func TestSentryLogs(t *testing.T) {
 	logger.Log(t.Context(), slogsentry.LevelFatal, "fatal but alive")
 	logger.Info("")
 	// Still here: a fatal log must not exit.
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	logs := rcv.WaitLogs(t, 4, waitFor)
 	if len(logs) != 4 {
 		t.Errorf("got %d logs, want 4: %+v", len(logs), logs)
 	}
 
-	lg := logByBody(t, logs, "typed")
+	lg := sentrytest.LogByBody(t, logs, "typed")
 	if lg.Level != "info" || lg.Severity != 9 {
 		t.Errorf("level %q severity %d", lg.Level, lg.Severity)
 	}
@@ -86,7 +86,7 @@ func TestSentryLogs(t *testing.T) {
 		t.Errorf("timestamp = %v", lg.Timestamp)
 	}
 
-	warned := logByBody(t, logs, "warned")
+	warned := sentrytest.LogByBody(t, logs, "warned")
 	if warned.Level != "warn" || warned.Attributes["exception.message"].String() != "slow disk" ||
 		warned.Attributes["exception.type"].String() != "*errors.errorString" {
 		t.Errorf("warn log = %+v", warned)
@@ -95,7 +95,7 @@ func TestSentryLogs(t *testing.T) {
 		t.Errorf("the error is also an attribute: %+v", warned.Attributes)
 	}
 
-	fatal := logByBody(t, logs, "fatal but alive")
+	fatal := sentrytest.LogByBody(t, logs, "fatal but alive")
 	if fatal.Level != "fatal" || fatal.Severity != 21 {
 		t.Errorf("fatal log level %q severity %d", fatal.Level, fatal.Severity)
 	}
@@ -120,7 +120,7 @@ func TestSentryLogs(t *testing.T) {
 // record makes a log and nothing else.
 func TestSentryLogsOnly(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	logger := slog.New(slogsentry.NewHandler(
 		logsentry.WithHub(hub),
 		slogsentry.WithEventLevel(slogsentry.LevelOff),
@@ -130,10 +130,10 @@ func TestSentryLogsOnly(t *testing.T) {
 	logger.Debug("d")
 	logger.Error("e")
 	hub.CaptureMessage("probe")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	rcv.WaitLogs(t, 2, waitFor)
 	evs := rcv.WaitEvents(t, 1, waitFor)
 	if len(evs) != 1 || len(evs[0].Breadcrumbs) != 0 {
-		t.Errorf("events = %q, probe breadcrumbs %q: want only the probe, with none", messages(evs), breadcrumbMessages(evs[0]))
+		t.Errorf("events = %q, probe breadcrumbs %q: want only the probe, with none", sentrytest.Messages(evs), sentrytest.BreadcrumbMessages(evs[0]))
 	}
 }

@@ -1,7 +1,6 @@
 package slogsentry_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -32,11 +31,11 @@ func crumbData(t testing.TB, ev sentrytest.Event, msg string) map[string]any {
 	t.Helper()
 	for _, b := range ev.Breadcrumbs {
 		if b.Message == msg {
-			m, _ := plain(b.Data).(map[string]any)
+			m, _ := sentrytest.Plain(b.Data).(map[string]any)
 			return m
 		}
 	}
-	t.Fatalf("event %q has no breadcrumb %q: %v", ev.Message, msg, breadcrumbMessages(ev))
+	t.Fatalf("event %q has no breadcrumb %q: %v", ev.Message, msg, sentrytest.BreadcrumbMessages(ev))
 	return nil
 }
 
@@ -49,7 +48,7 @@ func logAttrs(l sentrytest.Log) map[string]any {
 		case len(k) > 7 && k[:7] == "sentry.", k == "logger.name", k == "log.level":
 			continue
 		}
-		m[k] = plain(a.Value)
+		m[k] = sentrytest.Plain(a.Value)
 	}
 	return m
 }
@@ -59,7 +58,7 @@ func logAttrs(l sentrytest.Log) map[string]any {
 // v0.50.0 drops them).
 func TestInlineGroups(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	logger := slog.New(slogsentry.NewHandler(allSinks(hub)...)).
 		With(slog.Group("", slog.String("w", "x")))
 	args := []any{
@@ -69,7 +68,7 @@ func TestInlineGroups(t *testing.T) {
 	}
 	logger.Info("inline info", args...)
 	logger.Error("inline error", args...)
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 
 	wantTree := map[string]any{
 		"w": "x", "a": "b", "c": "d",
@@ -78,8 +77,8 @@ func TestInlineGroups(t *testing.T) {
 	}
 	wantFlat := map[string]any{"w": "x", "a": "b", "c": "d", "G.e": "f", "H.i": int64(1)}
 
-	ev := eventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "inline error")
-	if got := attrs(ev); !reflect.DeepEqual(got, wantTree) {
+	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "inline error")
+	if got := sentrytest.Attrs(ev); !reflect.DeepEqual(got, wantTree) {
 		t.Errorf("event attributes = %v, want %v", got, wantTree)
 	}
 	if got := crumbData(t, ev, "inline info"); !reflect.DeepEqual(got, wantFlat) {
@@ -87,7 +86,7 @@ func TestInlineGroups(t *testing.T) {
 	}
 	logs := rcv.WaitLogs(t, 2, waitFor)
 	for _, body := range []string{"inline info", "inline error"} {
-		if got := logAttrs(logByBody(t, logs, body)); !reflect.DeepEqual(got, wantFlat) {
+		if got := logAttrs(sentrytest.LogByBody(t, logs, body)); !reflect.DeepEqual(got, wantFlat) {
 			t.Errorf("log %q attributes = %v, want %v", body, got, wantFlat)
 		}
 	}
@@ -99,7 +98,7 @@ func TestInlineGroups(t *testing.T) {
 // [a b c d]).
 func TestSiblingGroups(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	h := slogsentry.NewHandler(allSinks(hub)...)
 	c := h.WithGroup("a").WithGroup("b").WithGroup("c")
 	d := c.WithGroup("d")
@@ -117,7 +116,7 @@ func TestSiblingGroups(t *testing.T) {
 	slog.New(pe).Error("through pe", "y", 6)
 	slog.New(c).Info("through c", "z", 7) // breadcrumb for the next event
 	slog.New(h).Error("through h")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 7, waitFor)
 
 	abc := func(m map[string]any) map[string]any {
@@ -139,16 +138,16 @@ func TestSiblingGroups(t *testing.T) {
 	logs := rcv.WaitLogs(t, 8, waitFor)
 	for _, tt := range tests {
 		t.Run(tt.msg, func(t *testing.T) {
-			ev := eventByMessage(t, evs, tt.msg)
-			if got := attrs(ev); !reflect.DeepEqual(got, tt.want) {
+			ev := sentrytest.EventByMessage(t, evs, tt.msg)
+			if got := sentrytest.Attrs(ev); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("attributes = %v, want %v", got, tt.want)
 			}
-			if got := logAttrs(logByBody(t, logs, tt.msg)); !reflect.DeepEqual(got, tt.flat) {
+			if got := logAttrs(sentrytest.LogByBody(t, logs, tt.msg)); !reflect.DeepEqual(got, tt.flat) {
 				t.Errorf("log attributes = %v, want %v", got, tt.flat)
 			}
 		})
 	}
-	last := eventByMessage(t, evs, "through h")
+	last := sentrytest.EventByMessage(t, evs, "through h")
 	if got, want := crumbData(t, last, "through c"), map[string]any{"a.b.c.z": int64(7)}; !reflect.DeepEqual(got, want) {
 		t.Errorf("breadcrumb data = %v, want %v", got, want)
 	}
@@ -200,7 +199,7 @@ func TestLogValuerSecret(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			var mu sync.Mutex
 			var leaked []string
 			seen := func(a slog.Attr) {
@@ -224,22 +223,16 @@ func TestLogValuerSecret(t *testing.T) {
 			logger.Info("secret info", args...)
 			logger.Error("secret error", args...)
 			slog.New(slogsentry.NewHandler(opts...)).Error("after", "hint", Secret(raw))
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			evs := rcv.WaitEvents(t, 2, waitFor)
 			rcv.WaitLogs(t, 2, waitFor)
 
-			for _, env := range rcv.Envelopes() {
-				for _, it := range env.Items {
-					if bytes.Contains(it.Payload, []byte(raw)) {
-						t.Errorf("raw secret sent in a %s item: %s", it.Type, it.Payload)
-					}
-				}
-			}
+			sentrytest.CheckNoSecret(t, rcv, raw)
 			if len(leaked) > 0 {
 				t.Errorf("ReplaceAttr saw unresolved LogValuers under %v", leaked)
 			}
 
-			ev := eventByMessage(t, evs, "secret error")
+			ev := sentrytest.EventByMessage(t, evs, "secret error")
 			want := map[string]any{
 				"memo_with": "[REDACTED]",
 				"billing": map[string]any{
@@ -253,13 +246,13 @@ func TestLogValuerSecret(t *testing.T) {
 			if tt.name == "ReplaceAttr rewriting others" {
 				want["billing"].(map[string]any)["other"] = "rewritten"
 			}
-			if got := attrs(ev); !reflect.DeepEqual(got, want) {
+			if got := sentrytest.Attrs(ev); !reflect.DeepEqual(got, want) {
 				t.Errorf("event attributes = %v, want %v", got, want)
 			}
 			if got := ev.Tags["billing.memo"]; got != "[REDACTED]" {
 				t.Errorf("tag billing.memo = %q, want [REDACTED]", got)
 			}
-			after := eventByMessage(t, evs, "after")
+			after := sentrytest.EventByMessage(t, evs, "after")
 			if got := after.Tags["hint"]; got != "[REDACTED]" {
 				t.Errorf("tag hint = %q, want [REDACTED]", got)
 			}
@@ -267,7 +260,7 @@ func TestLogValuerSecret(t *testing.T) {
 			if data["billing.card.number"] != "[REDACTED]" || data["billing.hint"] != "[REDACTED]" {
 				t.Errorf("breadcrumb data = %v", data)
 			}
-			la := logAttrs(logByBody(t, rcv.Logs(), "secret info"))
+			la := logAttrs(sentrytest.LogByBody(t, rcv.Logs(), "secret info"))
 			if la["billing.card.number"] != "[REDACTED]" || la["memo_with"] != "[REDACTED]" {
 				t.Errorf("log attributes = %v", la)
 			}
@@ -279,9 +272,9 @@ func TestLogValuerSecret(t *testing.T) {
 // capture, stamps the event and the breadcrumb.
 func TestRecordTime(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	h := slogsentry.NewHandler(logsentry.WithHub(hub))
-	ctx := hubCtx(hub)
+	ctx := sentrytest.HubContext(hub)
 	errTime := time.Date(2021, 3, 4, 5, 6, 7, 890_000_000, time.UTC)
 	infoTime := errTime.Add(-time.Hour)
 
@@ -296,20 +289,20 @@ func TestRecordTime(t *testing.T) {
 		}
 	}
 	hub.CaptureMessage("probe")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
 
-	ev := eventByMessage(t, evs, "error then")
+	ev := sentrytest.EventByMessage(t, evs, "error then")
 	if !ev.Timestamp.Equal(errTime) {
 		t.Errorf("event timestamp = %v, want %v", ev.Timestamp, errTime)
 	}
 	if ev.Contexts["log"]["time_unknown"] != nil {
 		t.Errorf("time_unknown set on a record with a time: %v", ev.Contexts["log"])
 	}
-	probe := eventByMessage(t, evs, "probe")
+	probe := sentrytest.EventByMessage(t, evs, "probe")
 	want := map[string]time.Time{"info then": infoTime, "error then": errTime}
 	if len(probe.Breadcrumbs) != 2 {
-		t.Fatalf("probe breadcrumbs = %v", breadcrumbMessages(probe))
+		t.Fatalf("probe breadcrumbs = %v", sentrytest.BreadcrumbMessages(probe))
 	}
 	for _, b := range probe.Breadcrumbs {
 		if !b.Timestamp.Equal(want[b.Message]) {
@@ -327,7 +320,7 @@ func TestRecordTime(t *testing.T) {
 // that an unclipped append would share between siblings.
 func TestWithDoesNotMutate(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	var root slog.Handler = slogsentry.NewHandler(logsentry.WithHub(hub))
 	flat := root
 	for _, k := range []string{"p1", "p2", "p3"} {
@@ -378,10 +371,10 @@ func TestWithDoesNotMutate(t *testing.T) {
 	for _, tt := range tests {
 		slog.New(tt.h).Error(tt.msg)
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, len(tests), waitFor)
 	for _, tt := range tests {
-		if got := attrs(eventByMessage(t, evs, tt.msg)); !reflect.DeepEqual(got, tt.want) {
+		if got := sentrytest.Attrs(sentrytest.EventByMessage(t, evs, tt.msg)); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: attributes = %v, want %v", tt.msg, got, tt.want)
 		}
 	}
@@ -402,13 +395,13 @@ func TestHandleNeverErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv, hub := setup(t, sentry.ClientOptions{})
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			rcv.SetStatus(tt.status, tt.header)
 			h := slogsentry.NewHandler(allSinks(hub, logsentry.WithFlushTimeout(time.Second))...)
 			disabled := sentry.SetHubOnContext(context.Background(), sentry.NewHub(sentry.NewNoopClient(), sentry.NewScope()))
-			for _, ctx := range []context.Context{context.Background(), hubCtx(hub), disabled} {
+			for _, ctx := range []context.Context{context.Background(), sentrytest.HubContext(hub), disabled} {
 				for _, l := range levels {
-					for _, args := range [][]any{nil, {"err", errTypedNil()}, {"v", panicStringer{}}} {
+					for _, args := range [][]any{nil, {"err", sentrytest.TypedNilError()}, {"v", sentrytest.PanicStringer{}}} {
 						r := slog.NewRecord(time.Now(), l, "never fails", 0)
 						r.Add(args...)
 						if err := h.Handle(ctx, r); err != nil {
@@ -417,7 +410,7 @@ func TestHandleNeverErrors(t *testing.T) {
 					}
 				}
 			}
-			flush(t, hub)
+			sentrytest.Flush(t, hub)
 			if rcv.Requests() == 0 {
 				t.Errorf("nothing reached the receiver")
 			}
@@ -440,7 +433,7 @@ func (g tokenGroup) LogValue() slog.Value {
 func TestRedaction(t *testing.T) {
 	t.Parallel()
 	secrets := []string{"s3cr3t-pw-value", "tok-abc-123", "inner-tok-456", "db-pw-789", "hunter3"}
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	logger := slog.New(slogsentry.NewHandler(allSinks(hub, logsentry.WithTagKeys("db.password"))...)).
 		With("api_token", "tok-abc-123").
 		WithGroup("db").With("passwd", "db-pw-789")
@@ -453,24 +446,14 @@ func TestRedaction(t *testing.T) {
 	logger.Info("login", args...)
 	logger.Error("login failed for https://bob:hunter3@example.com/x", args...)
 	slog.New(slogsentry.NewHandler(logsentry.WithHub(hub))).Error("after")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	rcv.WaitEvents(t, 2, waitFor)
 	rcv.WaitLogs(t, 2, waitFor)
-	var filtered bool
-	for _, env := range rcv.Envelopes() {
-		for _, it := range env.Items {
-			for _, s := range secrets {
-				if bytes.Contains(it.Payload, []byte(s)) {
-					t.Errorf("secret %q sent in a %s item", s, it.Type)
-				}
-			}
-			filtered = filtered || bytes.Contains(it.Payload, []byte("[Filtered]"))
-		}
-	}
-	if !filtered {
+	sentrytest.CheckNoSecret(t, rcv, secrets...)
+	if !sentrytest.PayloadsContain(rcv, "[Filtered]") {
 		t.Errorf("no [Filtered] placeholder sent")
 	}
-	ev := eventByMessage(t, rcv.Events(), "after")
+	ev := sentrytest.EventByMessage(t, rcv.Events(), "after")
 	if d := crumbData(t, ev, "login"); d["db.user_id"] != int64(7) {
 		t.Errorf("ordinary fields must survive redaction: %v", d)
 	}
@@ -481,16 +464,16 @@ func TestRedaction(t *testing.T) {
 // merge.
 func TestDuplicateKeys(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	logger := slog.New(slogsentry.NewHandler(allSinks(hub)...)).
 		With("k", "from With", slog.Group("g", "a", 1))
 	args := []any{"k", "from record", slog.Group("g", "b", 2)}
 	logger.Info("dup", args...)
 	logger.Error("dup", args...)
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	want := map[string]any{"k": "from record", "g": map[string]any{"a": int64(1), "b": int64(2)}}
-	if got := attrs(ev); !reflect.DeepEqual(got, want) {
+	if got := sentrytest.Attrs(ev); !reflect.DeepEqual(got, want) {
 		t.Errorf("event attributes = %v, want %v", got, want)
 	}
 	flat := map[string]any{"k": "from record", "g.a": int64(1), "g.b": int64(2)}
@@ -508,16 +491,16 @@ func TestDuplicateKeys(t *testing.T) {
 // is still sent, on that context's hub.
 func TestCancelledContext(t *testing.T) {
 	t.Parallel()
-	rcv, hub := setup(t, sentry.ClientOptions{})
-	ctx, cancel := context.WithCancel(hubCtx(hub))
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	ctx, cancel := context.WithCancel(sentrytest.HubContext(hub))
 	cancel()
 	logger := slog.New(slogsentry.NewHandler(slogsentry.WithLogLevel(slog.LevelInfo)))
 	logger.InfoContext(ctx, "before")
 	logger.ErrorContext(ctx, "after cancel")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	if ev.Message != "after cancel" || len(ev.Breadcrumbs) != 1 {
-		t.Errorf("event %q breadcrumbs %q", ev.Message, breadcrumbMessages(ev))
+		t.Errorf("event %q breadcrumbs %q", ev.Message, sentrytest.BreadcrumbMessages(ev))
 	}
 	rcv.WaitLogs(t, 2, waitFor)
 }

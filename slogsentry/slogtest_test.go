@@ -22,7 +22,7 @@ func TestSlogtest(t *testing.T) {
 		hub *sentry.Hub
 	)
 	newHandler := func(t *testing.T) slog.Handler {
-		rcv, hub = setup(t, sentry.ClientOptions{})
+		rcv, hub = sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		return slogsentry.NewHandler(
 			slogsentry.WithEventLevel(slog.LevelDebug),
 			slogsentry.WithBreadcrumbLevel(slogsentry.LevelOff),
@@ -30,13 +30,13 @@ func TestSlogtest(t *testing.T) {
 		)
 	}
 	result := func(t *testing.T) map[string]any {
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		evs := rcv.WaitEvents(t, 1, waitFor)
 		if len(evs) != 1 {
 			t.Fatalf("got %d events, want 1", len(evs))
 		}
 		ev := evs[0]
-		m := attrs(ev)
+		m := sentrytest.Attrs(ev)
 		for _, k := range []string{slog.LevelKey, slog.MessageKey, slog.TimeKey} {
 			if _, dup := m[k]; dup {
 				t.Fatalf("attributes hold reserved key %q: %v", k, m)

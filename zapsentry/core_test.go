@@ -20,6 +20,7 @@ import (
 
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/breadcrumbs"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/zapsentry"
 )
 
@@ -206,7 +207,7 @@ func TestThresholdsOnTheWire(t *testing.T) {
 	if len(evs) != 2 || evs[0].Message != "w" || evs[1].Message != "e" {
 		t.Fatalf("events %v, want w and e", evs)
 	}
-	if got := breadcrumbMessages(evs[1]); !slices.Equal(got, []string{"d", "i", "w"}) {
+	if got := sentrytest.BreadcrumbMessages(evs[1]); !slices.Equal(got, []string{"d", "i", "w"}) {
 		t.Errorf("breadcrumbs of the second event = %q, want d i w", got)
 	}
 }
@@ -575,7 +576,7 @@ func TestRequestTrails(t *testing.T) {
 	logger.Error("outside")
 	evs := events(t, rcv, hub, 3)
 	for _, ev := range evs {
-		crumbs := breadcrumbMessages(ev)
+		crumbs := sentrytest.BreadcrumbMessages(ev)
 		if ev.Message == "outside" {
 			if len(crumbs) != 0 {
 				t.Errorf("outside event has request breadcrumbs: %q", crumbs)
@@ -594,10 +595,6 @@ func TestRequestTrails(t *testing.T) {
 	}
 }
 
-type panicStringer struct{}
-
-func (panicStringer) String() string { panic("stringer boom") }
-
 type panicObject struct{}
 
 func (panicObject) MarshalLogObject(zapcore.ObjectEncoder) error { panic("object boom") }
@@ -606,26 +603,11 @@ type panicArray struct{}
 
 func (panicArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	enc.AppendString("partial")
-	panic(hostileError{})
+	panic(sentrytest.PanicError{}) // panics in Error, even as the value of a panic
 }
-
-// hostileError panics in Error, even when it is the value of a panic.
-type hostileError struct{}
-
-func (hostileError) Error() string { panic("error boom") }
-
-type node struct {
-	Name string
-	Next *node
-}
-
-type nilErr struct{ msg string }
-
-func (e *nilErr) Error() string { return e.msg }
 
 func TestHostileValues(t *testing.T) {
-	cyclic := &node{Name: "n"}
-	cyclic.Next = cyclic
+	cyclic := sentrytest.CyclicNode("n")
 	selfMap := map[string]any{}
 	selfMap["self"] = selfMap
 	tests := []struct {
@@ -633,12 +615,12 @@ func TestHostileValues(t *testing.T) {
 		field zap.Field
 		want  string // in the attributes' JSON or the exception's value
 	}{
-		{"panicking Stringer", zap.Stringer("s", panicStringer{}), `"sError":"PANIC=stringer boom"`}, // zap's own guard
-		{"zap.Any panicking Stringer", zap.Any("s", panicStringer{}), `"sError":"PANIC=stringer boom"`},
+		{"panicking Stringer", zap.Stringer("s", sentrytest.PanicStringer{}), `"sError":"PANIC=String exploded"`}, // zap's own guard
+		{"zap.Any panicking Stringer", zap.Any("s", sentrytest.PanicStringer{}), `"sError":"PANIC=String exploded"`},
 		{"panicking MarshalLogObject", zap.Object("o", panicObject{}), `"o":"!PANIC converting zapsentry_test.panicObject: object boom"`},
-		{"panicking MarshalLogArray and panic value", zap.Array("a", panicArray{}), `"a":"!PANIC converting zapsentry_test.panicArray: %!v(PANIC=Error method: error boom)"`},
-		{"panicking Error", zap.Error(hostileError{}), "zapsentry_test.hostileError: error boom"},
-		{"typed nil error", zap.Error((*nilErr)(nil)), "<nil>"},
+		{"panicking MarshalLogArray and panic value", zap.Array("a", panicArray{}), `"a":"!PANIC converting zapsentry_test.panicArray: %!v(PANIC=Error method: Error exploded)"`},
+		{"panicking Error", zap.Error(sentrytest.PanicError{}), "sentrytest.PanicError: Error exploded"},
+		{"typed nil error", zap.Error((*sentrytest.NilError)(nil)), "<nil>"},
 		{"cyclic struct", zap.Reflect("cyc", cyclic), `"[max depth]"`},
 		{"cyclic map", zap.Any("m", selfMap), `"[max depth]"`},
 		{"nil object", zap.Object("nilobj", nil), `"nilobj":null`},

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/getsentry/sentry-go"
 	"go.uber.org/goleak"
@@ -26,7 +25,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-const waitFor = 5 * time.Second
+const waitFor = sentrytest.WaitFor
 
 // setup returns a receiver, a hub whose real client sends to it, and a
 // logger whose only core is a zapsentry.Core on that hub, configured by opts.
@@ -73,34 +72,9 @@ func canonical(t *testing.T, v any) string {
 func stackOf(t *testing.T, ev sentrytest.Event) []sentrytest.Frame {
 	t.Helper()
 	if len(ev.Exception) > 0 {
-		if st := ev.Exception[len(ev.Exception)-1].Stacktrace; st != nil {
-			return st.Frames
-		}
-		return nil
+		return sentrytest.ExceptionFrames(ev)
 	}
-	var raw struct {
-		Threads json.RawMessage `json:"threads"`
-	}
-	if err := json.Unmarshal(ev.Raw, &raw); err != nil {
-		t.Fatal(err)
-	}
-	type thread struct {
-		Stacktrace *sentrytest.Stacktrace `json:"stacktrace"`
-	}
-	var threads []thread
-	if bytes.HasPrefix(bytes.TrimSpace(raw.Threads), []byte("{")) {
-		var w struct{ Values []thread }
-		_ = json.Unmarshal(raw.Threads, &w)
-		threads = w.Values
-	} else if len(raw.Threads) > 0 {
-		if err := json.Unmarshal(raw.Threads, &threads); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(threads) == 0 || threads[0].Stacktrace == nil {
-		return nil
-	}
-	return threads[0].Stacktrace.Frames
+	return sentrytest.ThreadFrames(t, ev)
 }
 
 // isLibraryFrame reports whether a frame belongs to zap or to this module
@@ -112,14 +86,6 @@ func isLibraryFrame(f sentrytest.Frame) bool {
 	}
 	const mod = "github.com/logsentry/logsentry"
 	return (m == mod || strings.HasPrefix(m, mod+"/")) && !strings.HasSuffix(m, "_test")
-}
-
-func breadcrumbMessages(ev sentrytest.Event) []string {
-	var out []string
-	for _, b := range ev.Breadcrumbs {
-		out = append(out, b.Message)
-	}
-	return out
 }
 
 // receiverHub is a receiver and a hub whose client sends to it.

@@ -79,7 +79,7 @@ func TestFatalAndPanicDelivered(t *testing.T) {
 			if ev.Message != tt.message || ev.Level != "fatal" || fmt.Sprint(ev.Contexts["log"]["severity"]) != tt.severity {
 				t.Errorf("event %q level %q log context %v", ev.Message, ev.Level, ev.Contexts["log"])
 			}
-			if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "starting" {
+			if got := sentrytest.BreadcrumbMessages(ev); len(got) != 1 || got[0] != "starting" {
 				t.Errorf("breadcrumbs = %q", got)
 			}
 			if len(evs) != 1 {

@@ -17,17 +17,18 @@ import (
 
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/breadcrumbs"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/zerologsentry"
 )
 
 // TestHookRoutesByContext checks that, with the hook, a line logged with
 // .Ctx(ctx) goes to the hub of ctx, and a line without one to the fallback.
 func TestHookRoutesByContext(t *testing.T) {
-	rcvCtx, ctxHub := setup(t, sentry.ClientOptions{})
-	rcvFallback, fallback := setup(t, sentry.ClientOptions{})
+	rcvCtx, ctxHub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	rcvFallback, fallback := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(fallback))
 	logger := newLogger(w, io.Discard)
-	ctx := hubCtx(ctxHub)
+	ctx := sentrytest.HubContext(ctxHub)
 
 	logger.Info().Ctx(ctx).Msg("request crumb")
 	logger.Error().Ctx(ctx).Msg("request failed")
@@ -36,17 +37,17 @@ func TestHookRoutesByContext(t *testing.T) {
 	sub := logger.With().Ctx(ctx).Logger()
 	sub.Error().Msg("logger context")
 
-	flush(t, ctxHub)
-	flush(t, fallback)
+	sentrytest.Flush(t, ctxHub)
+	sentrytest.Flush(t, fallback)
 	evs := rcvCtx.WaitEvents(t, 2, waitFor)
-	ev := eventByMessage(t, evs, "request failed")
-	if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "request crumb" {
+	ev := sentrytest.EventByMessage(t, evs, "request failed")
+	if got := sentrytest.BreadcrumbMessages(ev); len(got) != 1 || got[0] != "request crumb" {
 		t.Errorf("breadcrumbs = %q", got)
 	}
-	eventByMessage(t, evs, "logger context")
+	sentrytest.EventByMessage(t, evs, "logger context")
 	fb := rcvFallback.WaitEvents(t, 1, waitFor)
 	if len(fb) != 1 || fb[0].Message != "no context" || len(fb[0].Breadcrumbs) != 0 {
-		t.Errorf("fallback events = %q, breadcrumbs %d", messages(fb), len(fb[0].Breadcrumbs))
+		t.Errorf("fallback events = %q, breadcrumbs %d", sentrytest.Messages(fb), len(fb[0].Breadcrumbs))
 	}
 }
 
@@ -54,10 +55,10 @@ func TestHookRoutesByContext(t *testing.T) {
 // trail: every event carries its own request's breadcrumbs and no other.
 func TestConcurrentTrails(t *testing.T) {
 	const requests, steps = 8, 20
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	logger := newLogger(w, io.Discard)
-	base := hubCtx(hub)
+	base := sentrytest.HubContext(hub)
 	var wg sync.WaitGroup
 	for r := range requests {
 		wg.Go(func() {
@@ -70,11 +71,11 @@ func TestConcurrentTrails(t *testing.T) {
 	}
 	wg.Wait()
 	logger.Error().Msg("shared hub")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, requests+1, waitFor)
 	for r := range requests {
-		ev := eventByMessage(t, evs, fmt.Sprintf("req %d failed", r))
-		crumbs := breadcrumbMessages(ev)
+		ev := sentrytest.EventByMessage(t, evs, fmt.Sprintf("req %d failed", r))
+		crumbs := sentrytest.BreadcrumbMessages(ev)
 		if len(crumbs) != steps {
 			t.Errorf("req %d: %d breadcrumbs, want %d: %q", r, len(crumbs), steps, crumbs)
 		}
@@ -84,8 +85,8 @@ func TestConcurrentTrails(t *testing.T) {
 			}
 		}
 	}
-	if ev := eventByMessage(t, evs, "shared hub"); len(ev.Breadcrumbs) != 0 {
-		t.Errorf("breadcrumbs leaked to the shared hub: %q", breadcrumbMessages(ev))
+	if ev := sentrytest.EventByMessage(t, evs, "shared hub"); len(ev.Breadcrumbs) != 0 {
+		t.Errorf("breadcrumbs leaked to the shared hub: %q", sentrytest.BreadcrumbMessages(ev))
 	}
 }
 
@@ -93,49 +94,49 @@ func TestConcurrentTrails(t *testing.T) {
 // logging line, with no frame of zerolog or of this module.
 func TestTopFrame(t *testing.T) {
 	t.Run("hook, error", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 		logger := newLogger(w, io.Discard)
-		line := nextLine()
+		line := sentrytest.NextLine()
 		logger.Error().Err(errors.New("no stack")).Msg("with error")
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
-		checkFrames(t, exceptionFrames(ev), thisFunc(), line)
+		checkFrames(t, sentrytest.ExceptionFrames(ev), sentrytest.ThisFunc(), line)
 	})
 	t.Run("hook, message only", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 		logger := newLogger(w, io.Discard)
-		line := nextLine()
+		line := sentrytest.NextLine()
 		logger.Error().Str("k", "v").Msgf("message %s", "only")
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
-		checkFrames(t, threadFrames(t, ev), thisFunc(), line)
+		checkFrames(t, sentrytest.ThreadFrames(t, ev), sentrytest.ThisFunc(), line)
 	})
 	t.Run("no hook", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 		logger := zerolog.New(zerolog.MultiLevelWriter(io.Discard, w))
-		line := nextLine()
+		line := sentrytest.NextLine()
 		logger.Error().Msg("no hook")
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
-		checkFrames(t, threadFrames(t, ev), thisFunc(), line)
+		checkFrames(t, sentrytest.ThreadFrames(t, ev), sentrytest.ThisFunc(), line)
 	})
 	t.Run("hook, asynchronous writer", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 		dw := diode.NewWriter(w, 100, time.Millisecond, nil)
 		logger := zerolog.New(dw).Hook(w)
-		line := nextLine()
+		line := sentrytest.NextLine()
 		logger.Error().Msg("through a diode")
 		if err := dw.Close(); err != nil { // drains the diode
 			t.Fatal(err)
 		}
-		flush(t, hub)
+		sentrytest.Flush(t, hub)
 		ev := rcv.WaitEvents(t, 1, waitFor)[0]
-		frames := threadFrames(t, ev)
-		checkFrames(t, frames, thisFunc(), line)
+		frames := sentrytest.ThreadFrames(t, ev)
+		checkFrames(t, frames, sentrytest.ThisFunc(), line)
 		if len(frames) != 1 {
 			t.Errorf("%d frames, want only the call site (the logging goroutine is gone)", len(frames))
 		}
@@ -146,20 +147,20 @@ func TestTopFrame(t *testing.T) {
 // Writer through an asynchronous diode writer, which calls Write on
 // another goroutine.
 func TestAsyncWriterKeepsContext(t *testing.T) {
-	rcvCtx, ctxHub := setup(t, sentry.ClientOptions{})
-	_, fallback := setup(t, sentry.ClientOptions{})
+	rcvCtx, ctxHub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	_, fallback := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(fallback))
 	dw := diode.NewWriter(w, 100, time.Millisecond, nil)
 	logger := zerolog.New(dw).Hook(w)
-	ctx := breadcrumbs.WithTrail(hubCtx(ctxHub))
+	ctx := breadcrumbs.WithTrail(sentrytest.HubContext(ctxHub))
 	logger.Info().Ctx(ctx).Msg("async crumb")
 	logger.Error().Ctx(ctx).Msg("async failure")
 	if err := dw.Close(); err != nil { // drains the diode
 		t.Fatal(err)
 	}
-	flush(t, ctxHub)
-	ev := eventByMessage(t, rcvCtx.WaitEvents(t, 1, waitFor), "async failure")
-	if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "async crumb" {
+	sentrytest.Flush(t, ctxHub)
+	ev := sentrytest.EventByMessage(t, rcvCtx.WaitEvents(t, 1, waitFor), "async failure")
+	if got := sentrytest.BreadcrumbMessages(ev); len(got) != 1 || got[0] != "async crumb" {
 		t.Errorf("breadcrumbs = %q", got)
 	}
 }
@@ -167,18 +168,18 @@ func TestAsyncWriterKeepsContext(t *testing.T) {
 // TestWithoutHook checks that a Writer attached only as a writer still
 // delivers, on the fallback hub: it cannot see the event's context.
 func TestWithoutHook(t *testing.T) {
-	_, ctxHub := setup(t, sentry.ClientOptions{})
-	rcv, fallback := setup(t, sentry.ClientOptions{})
+	_, ctxHub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	rcv, fallback := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(fallback))
 	logger := zerolog.New(zerolog.MultiLevelWriter(io.Discard, w))
-	logger.Info().Ctx(hubCtx(ctxHub)).Msg("crumb")
-	logger.Error().Ctx(hubCtx(ctxHub)).Err(errors.New("boom")).Msg("no hook")
-	flush(t, fallback)
+	logger.Info().Ctx(sentrytest.HubContext(ctxHub)).Msg("crumb")
+	logger.Error().Ctx(sentrytest.HubContext(ctxHub)).Err(errors.New("boom")).Msg("no hook")
+	sentrytest.Flush(t, fallback)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	if ev.Message != "no hook" || len(ev.Exception) != 1 || ev.Exception[0].Value != "boom" {
 		t.Errorf("event = %q, exception %+v", ev.Message, ev.Exception)
 	}
-	if got := breadcrumbMessages(ev); len(got) != 1 || got[0] != "crumb" {
+	if got := sentrytest.BreadcrumbMessages(ev); len(got) != 1 || got[0] != "crumb" {
 		t.Errorf("breadcrumbs = %q", got)
 	}
 }
@@ -187,16 +188,16 @@ func TestWithoutHook(t *testing.T) {
 // Writer does not retain them without bound, and that a later line still
 // finds its own context.
 func TestHookWithoutWriter(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
-	_, other := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	_, other := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	stray := zerolog.New(io.Discard).Hook(w) // hook only: lines go elsewhere
 	for range 5000 {
-		stray.Error().Ctx(hubCtx(other)).Msg("never written to w")
+		stray.Error().Ctx(sentrytest.HubContext(other)).Msg("never written to w")
 	}
 	logger := newLogger(w, io.Discard)
-	logger.Error().Ctx(hubCtx(hub)).Msg("written")
-	flush(t, hub)
+	logger.Error().Ctx(sentrytest.HubContext(hub)).Msg("written")
+	sentrytest.Flush(t, hub)
 	if ev := rcv.WaitEvents(t, 1, waitFor)[0]; ev.Message != "written" {
 		t.Errorf("event = %q", ev.Message)
 	}
@@ -206,7 +207,7 @@ func TestHookWithoutWriter(t *testing.T) {
 // keep their output: a ConsoleWriter (told to leave the correlation field
 // out) and, with Tee, a JSON output without the field.
 func TestConsoleOutput(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 
 	var console, jsonOut, teeOut bytes.Buffer
@@ -231,10 +232,10 @@ func TestConsoleOutput(t *testing.T) {
 		`{"level":"debug","message":"tee debug line"}`+"\n"; got != want {
 		t.Errorf("Tee output = %q, want %q", got, want)
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 3, waitFor)
 	for _, m := range []string{"console line", "json line", "tee line"} {
-		ev := eventByMessage(t, evs, m)
+		ev := sentrytest.EventByMessage(t, evs, m)
 		if _, ok := attrs(ev)[zerologsentry.CorrelationFieldName]; ok {
 			t.Errorf("%s: the correlation field reached Sentry", m)
 		}
@@ -256,14 +257,14 @@ func TestErrorMarshalFunc(t *testing.T) {
 	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
 	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
 
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	var out bytes.Buffer
 	logger := zerolog.New(w.Tee(&out)).Hook(w)
 
 	wrapped := fmt.Errorf("charge: %w", &quotaError{507})
 	logger.Error().Err(wrapped).Msg("wrapped")
-	stackLine := nextLine()
+	stackLine := sentrytest.NextLine()
 	withStack := pkgerrors.New("with a stack")
 	logger.Error().Err(withStack).Msg("pkg/errors")
 	logger.Error().Err(errors.Join(errors.New("a"), &quotaError{1})).Msg("joined")
@@ -277,23 +278,23 @@ func TestErrorMarshalFunc(t *testing.T) {
 	if out.String() != wantOut {
 		t.Errorf("zerolog output = %q, want %q", out.String(), wantOut)
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 4, waitFor)
 
-	ev := eventByMessage(t, evs, "wrapped")
+	ev := sentrytest.EventByMessage(t, evs, "wrapped")
 	if len(ev.Exception) != 2 || ev.Exception[0].Type != "*zerologsentry_test.quotaError" || ev.Exception[1].Type != "*fmt.wrapError" {
 		t.Errorf("wrapped: exceptions = %+v", ev.Exception)
 	}
-	ev = eventByMessage(t, evs, "pkg/errors")
+	ev = sentrytest.EventByMessage(t, evs, "pkg/errors")
 	if len(ev.Exception) == 0 || ev.Exception[0].Type != "*errors.fundamental" {
 		t.Fatalf("pkg/errors: exceptions = %+v", ev.Exception)
 	}
-	checkFrames(t, ev.Exception[0].Stacktrace.Frames, thisFunc(), stackLine)
-	ev = eventByMessage(t, evs, "joined")
+	checkFrames(t, ev.Exception[0].Stacktrace.Frames, sentrytest.ThisFunc(), stackLine)
+	ev = sentrytest.EventByMessage(t, evs, "joined")
 	if len(ev.Exception) != 3 || ev.Exception[len(ev.Exception)-1].Type != "*errors.joinError" {
 		t.Errorf("joined: exceptions = %+v", ev.Exception)
 	}
-	if ev := eventByMessage(t, evs, "typed nil"); len(ev.Exception) != 0 {
+	if ev := sentrytest.EventByMessage(t, evs, "typed nil"); len(ev.Exception) != 0 {
 		t.Errorf("typed nil: exceptions = %+v", ev.Exception)
 	}
 }
@@ -306,7 +307,7 @@ func TestErrorMarshalFuncConcurrent(t *testing.T) {
 	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
 
 	const n = 40
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	logger := newLogger(w, io.Discard)
 	var wg sync.WaitGroup
@@ -316,10 +317,10 @@ func TestErrorMarshalFuncConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, n, waitFor)
 	for i := range n {
-		ev := eventByMessage(t, evs, fmt.Sprintf("job %d", i))
+		ev := sentrytest.EventByMessage(t, evs, fmt.Sprintf("job %d", i))
 		if len(ev.Exception) != 1 || ev.Exception[0].Type != "*zerologsentry_test.quotaError" ||
 			ev.Exception[0].Value != (&quotaError{i}).Error() {
 			t.Errorf("job %d: exceptions = %+v", i, ev.Exception)
@@ -330,21 +331,21 @@ func TestErrorMarshalFuncConcurrent(t *testing.T) {
 // TestErrorWithoutMarshalFunc checks what remains without
 // ErrorMarshalFunc: the text, typed zerologsentry.LoggedError.
 func TestErrorWithoutMarshalFunc(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	logger := newLogger(w, io.Discard)
 	logger.Error().Err(fmt.Errorf("charge: %w", &quotaError{507})).Msg("text only")
 	logger.Error().Err(errors.New("disk gone")).Send()
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
-	ev := eventByMessage(t, evs, "text only")
+	ev := sentrytest.EventByMessage(t, evs, "text only")
 	if len(ev.Exception) != 1 || ev.Exception[0].Type != "zerologsentry.LoggedError" || ev.Exception[0].Value != "charge: quota exceeded (code 507)" {
 		t.Errorf("exceptions = %+v", ev.Exception)
 	}
 	if !slicesEqual(ev.Fingerprint, []string{"text only", "zerologsentry.LoggedError"}) {
 		t.Errorf("fingerprint = %q", ev.Fingerprint)
 	}
-	eventByMessage(t, evs, "disk gone") // an empty message takes the error's text
+	sentrytest.EventByMessage(t, evs, "disk gone") // an empty message takes the error's text
 }
 
 func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
@@ -352,9 +353,9 @@ func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings
 // TestCorrelationFieldOnlyWhenNeeded checks which lines the hook marks:
 // events, and other lines that pass a threshold with a context.
 func TestCorrelationFieldOnlyWhenNeeded(t *testing.T) {
-	_, hub := setup(t, sentry.ClientOptions{})
+	_, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
-	ctx := hubCtx(hub)
+	ctx := sentrytest.HubContext(hub)
 	tests := []struct {
 		name   string
 		log    func(zerolog.Logger)

@@ -57,13 +57,13 @@ func TestRecordConversion(t *testing.T) {
 		{"nesting", `"http":{"method":"GET","resp":{"status":500,"ok":false}},"ids":[1,"two",null,{"k":"v"}]`,
 			func(t *testing.T, ev sentrytest.Event) {
 				a := attrs(ev)
-				if v, _ := lookup(a, "http", "method"); v != "GET" {
+				if v, _ := sentrytest.Lookup(a, "http", "method"); v != "GET" {
 					t.Errorf("http.method = %#v", v)
 				}
-				if v, _ := lookup(a, "http", "resp", "status"); fmt.Sprint(v) != "500" {
+				if v, _ := sentrytest.Lookup(a, "http", "resp", "status"); fmt.Sprint(v) != "500" {
 					t.Errorf("http.resp.status = %#v", v)
 				}
-				if v, _ := lookup(a, "http", "resp", "ok"); v != false {
+				if v, _ := sentrytest.Lookup(a, "http", "resp", "ok"); v != false {
 					t.Errorf("http.resp.ok = %#v", v)
 				}
 				ids, _ := a["ids"].([]any)
@@ -109,7 +109,7 @@ func TestRecordConversion(t *testing.T) {
 			}
 		}},
 	}
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	for _, tt := range tests {
 		line := `{` + tt.line + `,"message":` + jsonString(tt.name) + "}\n"
@@ -117,11 +117,11 @@ func TestRecordConversion(t *testing.T) {
 			t.Fatalf("WriteLevel = %d, %v", n, err)
 		}
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, len(tests), waitFor)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev := eventByMessage(t, evs, tt.name)
+			ev := sentrytest.EventByMessage(t, evs, tt.name)
 			if ev.Level != "error" || ev.Logger == "" {
 				t.Errorf("level %q logger %q", ev.Level, ev.Logger)
 			}
@@ -138,16 +138,16 @@ func jsonString(s string) string {
 // TestNotJSON checks that a line that is not a JSON object still reaches
 // Sentry, as text.
 func TestNotJSON(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	for _, line := range []string{"plain text line\n", `{"message":"cut`, "\xa1cbor\x00"} {
 		_, _ = w.WriteLevel(zerolog.ErrorLevel, []byte(line))
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 3, waitFor)
-	eventByMessage(t, evs, "plain text line")
-	eventByMessage(t, evs, `{"message":"cut`)
-	eventByMessage(t, evs, "\uFFFDcbor\x00")
+	sentrytest.EventByMessage(t, evs, "plain text line")
+	sentrytest.EventByMessage(t, evs, `{"message":"cut`)
+	sentrytest.EventByMessage(t, evs, "\uFFFDcbor\x00")
 }
 
 func TestSeverity(t *testing.T) {
@@ -179,7 +179,7 @@ func TestSeverity(t *testing.T) {
 // TestLevels logs at every zerolog level with every level an event and
 // checks the Sentry level and severity of each.
 func TestLevels(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(
 		logsentry.WithHub(hub),
 		logsentry.WithFlushTimeout(0), // no flush per fatal line; one at the end
@@ -207,19 +207,19 @@ func TestLevels(t *testing.T) {
 	for _, tt := range tests {
 		tt.log(tt.name)
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, len(tests)-1, waitFor)
 	time.Sleep(50 * time.Millisecond) // let a stray "disabled" event show up
 	evs = append(evs, rcv.Events()[len(evs):]...)
 	if len(evs) != len(tests)-1 {
-		t.Errorf("%d events, want %d: %q", len(evs), len(tests)-1, messages(evs))
+		t.Errorf("%d events, want %d: %q", len(evs), len(tests)-1, sentrytest.Messages(evs))
 	}
 	for _, tt := range tests {
 		if tt.sentryLevel == "" {
 			continue
 		}
 		t.Run(tt.name, func(t *testing.T) {
-			ev := eventByMessage(t, evs, tt.name)
+			ev := sentrytest.EventByMessage(t, evs, tt.name)
 			if ev.Level != tt.sentryLevel || fmt.Sprint(ev.Contexts["log"]["severity"]) != tt.severity {
 				t.Errorf("level %q severity %v, want %q %s", ev.Level, ev.Contexts["log"]["severity"], tt.sentryLevel, tt.severity)
 			}
@@ -232,7 +232,7 @@ func TestLevels(t *testing.T) {
 
 // TestThresholds checks the three level options, each in zerolog's terms.
 func TestThresholds(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(
 		logsentry.WithHub(hub),
 		zerologsentry.WithEventLevel(zerolog.WarnLevel),
@@ -244,16 +244,16 @@ func TestThresholds(t *testing.T) {
 	logger.Debug().Msg("debug: breadcrumb")
 	logger.Info().Int("n", 7).Float64("f", 2.5).Bool("b", true).Str("s", "x").Msg("info: breadcrumb and log")
 	logger.Warn().Msg("warn: event")
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	if ev.Message != "warn: event" || ev.Level != "warning" {
 		t.Errorf("event %q at %q", ev.Message, ev.Level)
 	}
-	if got := strings.Join(breadcrumbMessages(ev), "|"); got != "debug: breadcrumb|info: breadcrumb and log" {
+	if got := strings.Join(sentrytest.BreadcrumbMessages(ev), "|"); got != "debug: breadcrumb|info: breadcrumb and log" {
 		t.Errorf("breadcrumbs = %s", got)
 	}
 	logs := rcv.WaitLogs(t, 2, waitFor)
-	l := logByBody(t, logs, "info: breadcrumb and log")
+	l := sentrytest.LogByBody(t, logs, "info: breadcrumb and log")
 	if l.Level != "info" || l.Severity != 9 {
 		t.Errorf("log level %q severity %d", l.Level, l.Severity)
 	}
@@ -273,7 +273,7 @@ func TestThresholds(t *testing.T) {
 	if _, ok := l.Attributes[zerologsentry.CorrelationFieldName]; ok {
 		t.Errorf("the correlation field reached Sentry: %+v", l.Attributes)
 	}
-	logByBody(t, logs, "warn: event")
+	sentrytest.LogByBody(t, logs, "warn: event")
 	for _, l := range logs {
 		if strings.HasPrefix(l.Body, "debug") || strings.HasPrefix(l.Body, "trace") {
 			t.Errorf("log below the log level: %q", l.Body)
@@ -283,7 +283,7 @@ func TestThresholds(t *testing.T) {
 
 // TestWrite checks the io.Writer path, which reads the level from the line.
 func TestWrite(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	for _, line := range []string{
 		`{"level":"debug","message":"below"}`,
@@ -295,12 +295,12 @@ func TestWrite(t *testing.T) {
 			t.Fatalf("Write = %d, %v", n, err)
 		}
 	}
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	if ev.Message != "boom" || ev.Level != "error" {
 		t.Errorf("event %q at %q", ev.Message, ev.Level)
 	}
-	if got := strings.Join(breadcrumbMessages(ev), "|"); got != "crumb|no level: info" {
+	if got := strings.Join(sentrytest.BreadcrumbMessages(ev), "|"); got != "crumb|no level: info" {
 		t.Errorf("breadcrumbs = %s", got)
 	}
 }
@@ -337,7 +337,7 @@ func TestBelowThresholdAllocs(t *testing.T) {
 // disabled, and is bounded by the flush timeout when Sentry hangs.
 func TestClose(t *testing.T) {
 	t.Run("flushes", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 		_, _ = w.WriteLevel(zerolog.ErrorLevel, []byte(`{"message":"before close"}`))
 		if err := w.Close(); err != nil {
@@ -358,7 +358,7 @@ func TestClose(t *testing.T) {
 		}
 	})
 	t.Run("bounded", func(t *testing.T) {
-		rcv, hub := setup(t, sentry.ClientOptions{})
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 		rcv.SetDelay(10 * time.Second)
 		w := zerologsentry.NewWriter(logsentry.WithHub(hub), logsentry.WithFlushTimeout(100*time.Millisecond))
 		_, _ = w.WriteLevel(zerolog.ErrorLevel, []byte(`{"message":"stuck"}`))
@@ -377,14 +377,14 @@ func TestClose(t *testing.T) {
 // reach Sentry: values under sensitive keys, nested ones included, and
 // secret-shaped text, in events, breadcrumbs and logs.
 func TestRedaction(t *testing.T) {
-	rcv, hub := setup(t, sentry.ClientOptions{})
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub), zerologsentry.WithLogLevel(zerolog.InfoLevel))
 	logger := newLogger(w, io.Discard)
 	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 	logger.Info().Str("password", "hunter2").Dict("auth", zerolog.Dict().Str("token", "t0k3n")).Msg("login")
 	logger.Error().Str("api_key", "k-123").Str("note", "Authorization: Bearer "+jwt).
 		Msg("call failed with Bearer " + jwt)
-	flush(t, hub)
+	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	raw := string(ev.Raw)
 	for _, secret := range []string{"hunter2", "t0k3n", "k-123", jwt} {
