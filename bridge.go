@@ -100,7 +100,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.stats.panics.Add(1)
-			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %v", p))
+			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %s", panicText(p)))
 		}
 	}()
 	hub := b.Hub(ctx) // ctx.Value of a user's context may panic, too
@@ -157,7 +157,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 func (b *Bridge) filter(f func(Record, Sinks) Sinks, r Record, s Sinks) (out Sinks) {
 	defer func() {
 		if p := recover(); p != nil {
-			b.reportError(fmt.Errorf("logsentry: filter panicked: %v", p))
+			b.reportError(fmt.Errorf("logsentry: filter panicked: %s", panicText(p)))
 			out = s
 		}
 	}()
@@ -175,7 +175,7 @@ func (b *Bridge) Flush(ctx context.Context) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.stats.panics.Add(1)
-			err = fmt.Errorf("logsentry: panic while flushing: %v", p)
+			err = fmt.Errorf("logsentry: panic while flushing: %s", panicText(p))
 		}
 	}()
 	client := b.Hub(ctx).Client()

@@ -155,7 +155,7 @@ func (b *Bridge) fingerprintOf(r *Record, n *normalized) []string {
 func (b *Bridge) userFingerprint(f func(Record) []string, r *Record) (fp []string) {
 	defer func() {
 		if p := recover(); p != nil {
-			b.reportError(fmt.Errorf("logsentry: fingerprint function panicked: %v", p))
+			b.reportError(fmt.Errorf("logsentry: fingerprint function panicked: %s", panicText(p)))
 			fp = nil
 		}
 	}()
@@ -180,6 +180,9 @@ func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
 func jsonTime(t time.Time) time.Time {
 	if y := t.Year(); y < 0 || y > 9999 {
 		return time.Time{}
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		return t.UTC() // JSON (RFC 3339) cannot carry such a zone offset
 	}
 	return t
 }

@@ -17,7 +17,7 @@ func (b *Bridge) errorText(err error) (s string) {
 	defer func() {
 		if r := recover(); r != nil {
 			b.stats.panics.Add(1)
-			s = fmt.Sprintf("!PANIC in Error method of %T: %v", err, r)
+			s = fmt.Sprintf("!PANIC in Error method of %T: %s", err, panicText(r))
 			b.reportError(errors.New("logsentry: " + s))
 			s = b.str(s)
 		}

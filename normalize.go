@@ -1,6 +1,7 @@
 package logsentry
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -281,7 +282,7 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 		if v.Kind() == slog.KindGroup {
 			continue
 		}
-		s := b.str(v.String())
+		s := plainString(b.value(v)) // never v.String(): fmt has no cycle check
 		switch strings.ToLower(a.Key) {
 		case "id":
 			n.user.ID = s
@@ -350,4 +351,20 @@ func cleanKey(k string) string {
 		k = strings.ToValidUTF8(k, "\uFFFD")
 	}
 	return k
+}
+
+// plainString renders a converted (JSON-safe) value as text: strings as
+// they are, composites as JSON.
+func plainString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case map[string]any, []any:
+		if raw, err := json.Marshal(x); err == nil {
+			return string(raw)
+		}
+	}
+	return fmt.Sprint(v)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"reflect"
 	"strconv"
@@ -173,6 +174,12 @@ func (c *converter) any(v any, depth int) (out any) {
 		return c.str(string(text))
 	case []byte:
 		return c.str(string(x))
+	case slog.Value:
+		return c.slogValue(x, depth)
+	case slog.Attr:
+		return c.slogAttrs([]slog.Attr{x}, depth)
+	case []slog.Attr:
+		return c.slogAttrs(x, depth)
 	}
 	return c.reflect(reflect.ValueOf(v), depth)
 }
@@ -387,7 +394,7 @@ func isNilPointer(v any) bool {
 // returns the placeholder that takes v's place.
 func (b *Bridge) panicked(v any, r any) string {
 	b.stats.panics.Add(1)
-	msg := fmt.Sprintf("!PANIC converting %T: %v", v, r)
+	msg := fmt.Sprintf("!PANIC converting %T: %s", v, panicText(r))
 	b.reportError(fmt.Errorf("logsentry: %s", msg))
 	return b.str(msg)
 }
@@ -399,4 +406,53 @@ func (b *Bridge) reportError(err error) {
 			h(err)
 		}()
 	}
+}
+
+// panicText returns the text of a recovered panic value. A value whose own
+// String or Error method panics (fmt then panics while printing it) gets
+// its type instead.
+func panicText(r any) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("(%T)", r)
+		}
+	}()
+	return fmt.Sprint(r)
+}
+
+// slogValue converts a slog.Value found inside another value (a []slog.Attr
+// in a slice, say), within this conversion's depth and budget: its String
+// method would format cyclic data without end.
+func (c *converter) slogValue(v slog.Value, depth int) any {
+	v = c.b.resolve(v)
+	switch v.Kind() {
+	case slog.KindGroup:
+		return c.slogAttrs(v.Group(), depth+1)
+	case slog.KindAny:
+		return c.any(v.Any(), depth+1)
+	case slog.KindString:
+		return c.str(v.String())
+	}
+	return c.b.value(v) // a scalar
+}
+
+// slogAttrs converts attrs found inside another value into a map.
+func (c *converter) slogAttrs(attrs []slog.Attr, depth int) any {
+	if depth > maxDepth {
+		return depthMark
+	}
+	out := make(map[string]any, min(len(attrs), maxItems))
+	for _, a := range attrs {
+		if len(out) == maxItems || !c.take() {
+			out["…"] = fmt.Sprintf("[%d more]", len(attrs)-len(out))
+			break
+		}
+		k := cleanKey(a.Key)
+		if c.b.redactor.SensitiveKey(k) {
+			out[k] = filtered
+			continue
+		}
+		out[k] = c.slogValue(a.Value, depth)
+	}
+	return out
 }

@@ -129,9 +129,9 @@ type panicJSON struct{}
 
 func (panicJSON) MarshalJSON() ([]byte, error) { panic("json boom") }
 
-type panicText struct{}
+type panicTextType struct{}
 
-func (panicText) MarshalText() ([]byte, error) { panic("text boom") }
+func (panicTextType) MarshalText() ([]byte, error) { panic("text boom") }
 
 type textKey struct{ a, b int }
 
@@ -282,8 +282,8 @@ func valueCases() []valueCase {
 			handled: "!PANIC converting logsentry.panicJSON: json boom"},
 		{name: "json.RawMessage", v: slog.AnyValue(json.RawMessage(`[1,"two"]`)), want: `[1,"two"]`},
 		{name: "TextMarshaler", v: slog.AnyValue(textKey{3, 4}), want: `"3-4"`},
-		{name: "MarshalText panics", v: slog.AnyValue(panicText{}), want: `"!PANIC converting logsentry.panicText: text boom"`,
-			handled: "!PANIC converting logsentry.panicText: text boom"},
+		{name: "MarshalText panics", v: slog.AnyValue(panicTextType{}), want: `"!PANIC converting logsentry.panicTextType: text boom"`,
+			handled: "!PANIC converting logsentry.panicTextType: text boom"},
 		{name: "panic inside a collection spoils only its element", v: slog.AnyValue([]any{1, panicJSON{}, "ok"}),
 			want: `[1,"!PANIC converting logsentry.panicJSON: json boom","ok"]`, handled: "json boom"},
 		{name: "chan", v: slog.AnyValue(make(chan int)), want: `"<chan int>"`},
@@ -523,7 +523,7 @@ func TestSafeAny(t *testing.T) {
 		{"func", func() int { return 1 }, 0, "<func() int>"},
 		{"invalid UTF-8", "\xff", 0, "\uFFFD"},
 		{"MarshalJSON panic", panicJSON{}, 0, "!PANIC converting logsentry.panicJSON: json boom"},
-		{"MarshalText panic", panicText{}, 0, "!PANIC converting logsentry.panicText: text boom"},
+		{"MarshalText panic", panicTextType{}, 0, "!PANIC converting logsentry.panicTextType: text boom"},
 		{"String panic", panicStringer{}, 0, "!PANIC converting logsentry.panicStringer: string boom"},
 		{"Error panic", panicErr{}, 0, "!PANIC converting logsentry.panicErr: error boom"},
 	}
