@@ -22,6 +22,8 @@ import (
 const (
 	childEnv    = "ZEROLOGSENTRY_TEST_CHILD" // "fatal" or "panic"
 	childDSNEnv = "ZEROLOGSENTRY_TEST_DSN"
+	// childFlushEnv, when set, is the child's WithFlushTimeout.
+	childFlushEnv = "ZEROLOGSENTRY_TEST_FLUSH"
 )
 
 // childMain logs one fatal or panic line through the documented wiring to
@@ -33,7 +35,11 @@ func childMain(mode string) {
 		os.Exit(3)
 	}
 	hub := sentry.NewHub(client, sentry.NewScope())
-	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	opts := []logsentry.Option{logsentry.WithHub(hub)}
+	if d, err := time.ParseDuration(os.Getenv(childFlushEnv)); err == nil {
+		opts = append(opts, logsentry.WithFlushTimeout(d))
+	}
+	w := zerologsentry.NewWriter(opts...)
 	logger := zerolog.New(zerolog.MultiLevelWriter(os.Stdout, w)).Hook(w)
 	logger.Info().Msg("starting")
 	switch mode {
@@ -87,4 +93,27 @@ func TestFatalAndPanicDelivered(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFatalSlowSentry checks that a hanging Sentry delays a Fatal line's
+// exit by the flush timeout only, and never blocks it.
+func TestFatalSlowSentry(t *testing.T) {
+	rcv := sentrytest.NewReceiver(t)
+	rcv.SetDelay(time.Hour)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=fatal", childDSNEnv+"="+rcv.DSN(), childFlushEnv+"=300ms")
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	took := time.Since(start)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("child exited with %v, want code 1; output:\n%s", err, out)
+	}
+	// Process start and the SDK set-up take some time of their own; a
+	// flush that waited on the hanging receiver would take the SDK's 30 s
+	// HTTP timeout or the hour.
+	if took > 10*time.Second {
+		t.Errorf("the fatal line took %v to exit, want about the 300ms flush timeout", took)
+	}
+	t.Logf("exit after %v with Sentry hanging and a 300ms flush timeout", took)
 }
