@@ -65,9 +65,9 @@ const (
 	benchRegion  = "eu-west-1"
 )
 
-// benchErr is the error of BenchmarkEvent: a wrapped sentinel, as returned
+// errBench is the error of BenchmarkEvent: a wrapped sentinel, as returned
 // by most Go code.
-var benchErr = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))
+var errBench = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))
 
 func BenchmarkDisabled(b *testing.B) {
 	run := func(b *testing.B, logger *slog.Logger) {
@@ -139,7 +139,7 @@ func BenchmarkEvent(b *testing.B) {
 					"region":  benchRegion,
 				})
 				s.SetLevel(sentry.LevelError)
-				hub.CaptureException(benchErr)
+				hub.CaptureException(errBench)
 			})
 		}
 		cpu.report(b)
@@ -158,7 +158,7 @@ func BenchmarkEvent(b *testing.B) {
 		cpu := startCPU()
 		for b.Loop() {
 			n++
-			logger.ErrorContext(ctx, "msg", "err", benchErr, "path", benchPath,
+			logger.ErrorContext(ctx, "msg", "err", errBench, "path", benchPath,
 				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
 		}
 		cpu.report(b)
@@ -174,6 +174,28 @@ func BenchmarkLog(b *testing.B) {
 		cpu := startCPU()
 		for b.Loop() {
 			logger.Info().WithCtx(ctx).
+				Int("user_id", benchUserID).
+				String("path", benchPath).
+				String("latency", benchLatency.String()).
+				Bool("ok", benchOK).
+				String("region", benchRegion).
+				Emit("msg")
+		}
+		cpu.report(b)
+	})
+	// The same payload as the bridge's: its five attributes plus the three
+	// it always adds (sentry.origin, logger.name, log.level). The SDK's cost
+	// grows with each attribute (it formats every one to size the log).
+	b.Run("impl=floor-same-attrs", func(b *testing.B) {
+		ctx, _, _ := newBenchHub(b)
+		logger := sentry.NewLogger(ctx)
+		b.ReportAllocs()
+		cpu := startCPU()
+		for b.Loop() {
+			logger.Info().WithCtx(ctx).
+				String("sentry.origin", "auto.log.slog").
+				String("logger.name", "slog").
+				String("log.level", "INFO").
 				Int("user_id", benchUserID).
 				String("path", benchPath).
 				String("latency", benchLatency.String()).
