@@ -2,6 +2,7 @@ package slogsentry_test
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 	"time"
 
@@ -10,7 +11,12 @@ import (
 	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(childEnv); mode != "" {
+		childMain(mode) // the subprocess of TestFatalExitsAfterDelivery; never returns
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // testTime is a fixed record time.
 var testTime = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
