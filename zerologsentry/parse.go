@@ -340,31 +340,14 @@ func (s *scanner) array(depth int) ([]any, bool) {
 	}
 }
 
-// raw skips an object or array without building it, and returns its JSON
-// text as a string value. It is iterative: nesting costs no stack.
+// raw skips an object or array without building it (see skip), and
+// returns its JSON text as a string value.
 func (s *scanner) raw() (slog.Value, bool) {
 	start := s.pos
-	depth := 0
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case '{', '[':
-			depth++
-			s.pos++
-		case '}', ']':
-			depth--
-			s.pos++
-			if depth == 0 {
-				return slog.StringValue(string(s.data[start:s.pos])), true
-			}
-		case '"':
-			if _, ok := s.str(); !ok {
-				return slog.Value{}, false
-			}
-		default:
-			s.pos++
-		}
+	if !s.skip() {
+		return slog.Value{}, false
 	}
-	return slog.Value{}, false
+	return slog.StringValue(string(s.data[start:s.pos])), true
 }
 
 func (s *scanner) literal() (any, bool) {
