@@ -46,7 +46,7 @@ var _ zerolog.Hook = (*Writer)(nil)
 // (diode) keep the context too. For any other line Run does nothing.
 func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, _ string) {
 	s := Severity(level)
-	if e == nil || s == severityOff || !w.b.Enabled(s) {
+	if e == nil || !w.b.Enabled(s) {
 		return
 	}
 	ctx := e.GetCtx() // context.Background() when the event has none

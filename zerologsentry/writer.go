@@ -13,7 +13,6 @@ import (
 	"github.com/logsentry/logsentry"
 )
 
-const severityOff = logsentry.SeverityOff
 
 // Writer is a zerolog.LevelWriter that forwards the lines it is given to
 // Sentry, and a zerolog.Hook that gives those lines their context and call
@@ -56,7 +55,7 @@ func (w *Writer) Bridge() *logsentry.Bridge { return w.b }
 // returns at once, without parsing or allocating.
 func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 	s := Severity(level)
-	if s == severityOff || !w.b.Enabled(s) {
+	if !w.b.Enabled(s) { // false for Disabled (SeverityOff) too
 		return len(p), nil
 	}
 	w.emit(level, s, p)
@@ -70,7 +69,7 @@ func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 func (w *Writer) Write(p []byte) (int, error) {
 	level := lineLevel(p)
 	s := Severity(level)
-	if s == severityOff || !w.b.Enabled(s) {
+	if !w.b.Enabled(s) { // false for Disabled (SeverityOff) too
 		return len(p), nil
 	}
 	w.emit(level, s, p)
