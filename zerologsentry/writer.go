@@ -13,7 +13,6 @@ import (
 	"github.com/logsentry/logsentry"
 )
 
-
 // Writer is a zerolog.LevelWriter that forwards the lines it is given to
 // Sentry, and a zerolog.Hook that gives those lines their context and call
 // site. Create one with [NewWriter] and attach it both ways:
