@@ -275,6 +275,21 @@ var scenarios = []scenario{
 			t.Error("logger name also kept as a field")
 		}
 	}},
+	{"secrets redacted", func(t *testing.T, a adapter) {
+		e := newEnv(t, sentry.ClientOptions{})
+		const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+		l := a.new(t, thresholds{levelError, levelInfo, levelInfo})
+		l.log(e.ctx, levelInfo, "login with Bearer "+jwt, f("password", "hunter2"), f("dsn", "postgres://app:s3cr3t-pw@db:5432/app"))
+		l.log(e.ctx, levelError, "auth failed", f("err", fmt.Errorf("token %s rejected", jwt)),
+			f("creds", group{f("api_key", "k-123456789")}))
+		e.flush()
+		e.rcv.WaitEvents(t, 1, 5*time.Second)
+		e.rcv.WaitLogs(t, 2, 10*time.Second)
+		sentrytest.CheckNoSecret(t, e.rcv, jwt, "hunter2", "s3cr3t-pw", "k-123456789")
+		if !sentrytest.PayloadsContain(e.rcv, "[Filtered]") {
+			t.Error("no [Filtered] placeholder sent")
+		}
+	}},
 	{"hostile values", func(t *testing.T, a adapter) {
 		e := newEnv(t, sentry.ClientOptions{})
 		var nilErr *cardError
