@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
 // Micro-benchmarks of the bridge, below any adapter: Bridge.Emit for each
@@ -22,32 +23,13 @@ import (
 // slogsentry/bench_test.go; how to run and compare them is in
 // bench/README.md.
 
-// benchTransport is a sentry.Transport that counts what it is given and does
-// nothing else.
-type benchTransport struct{ events atomic.Int64 }
+// benchTransport counts what the client hands over; newBenchHub gives a
+// context carrying a hub on a client sending to one (see internal/sentrytest).
+type benchTransport = sentrytest.CountingTransport
 
-func (t *benchTransport) Configure(sentry.ClientOptions)        {}
-func (t *benchTransport) SendEvent(*sentry.Event)               { t.events.Add(1) }
-func (t *benchTransport) Flush(time.Duration) bool              { return true }
-func (t *benchTransport) FlushWithContext(context.Context) bool { return true }
-func (t *benchTransport) Close()                                {}
-
-// newBenchHub returns a context carrying a hub with a fresh scope and an
-// enabled client (its DSN is never dialled) that sends to a counting
-// transport.
-func newBenchHub(b *testing.B) (context.Context, *benchTransport) {
-	b.Helper()
-	tr := &benchTransport{}
-	client, err := sentry.NewClient(sentry.ClientOptions{
-		Dsn:       "http://k@127.0.0.1:1/1",
-		Transport: tr,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(client.Close)
-	hub := sentry.NewHub(client, sentry.NewScope())
-	return sentry.SetHubOnContext(context.Background(), hub), tr
+func newBenchHub(b testing.TB) (context.Context, *benchTransport) {
+	ctx, _, tr := sentrytest.NewCountingHub(b)
+	return ctx, tr
 }
 
 var errBench = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/logrussentry"
 )
 
@@ -28,32 +28,12 @@ import (
 // dispatch alone, without the hook. The client sends to a transport that
 // only counts (benchTransport), so nothing touches the network.
 
-// benchTransport is a sentry.Transport that counts what it is given and does
-// nothing else.
-type benchTransport struct{ events atomic.Int64 }
+// benchTransport counts what the client hands over; newBenchHub gives a
+// hub and context on a client sending to one (see internal/sentrytest).
+type benchTransport = sentrytest.CountingTransport
 
-func (t *benchTransport) Configure(sentry.ClientOptions)        {}
-func (t *benchTransport) SendEvent(*sentry.Event)               { t.events.Add(1) }
-func (t *benchTransport) Flush(time.Duration) bool              { return true }
-func (t *benchTransport) FlushWithContext(context.Context) bool { return true }
-func (t *benchTransport) Close()                                {}
-
-// newBenchHub returns a hub with a fresh scope and an enabled client (its DSN
-// is never dialled) sending to a counting transport, and a context carrying
-// the hub.
-func newBenchHub(b *testing.B) (context.Context, *sentry.Hub, *benchTransport) {
-	b.Helper()
-	tr := &benchTransport{}
-	client, err := sentry.NewClient(sentry.ClientOptions{
-		Dsn:       "http://k@127.0.0.1:1/1",
-		Transport: tr,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(client.Close)
-	hub := sentry.NewHub(client, sentry.NewScope())
-	return sentry.SetHubOnContext(context.Background(), hub), hub, tr
+func newBenchHub(b testing.TB) (context.Context, *sentry.Hub, *benchTransport) {
+	return sentrytest.NewCountingHub(b)
 }
 
 // newBenchLogger returns a logger at TraceLevel that formats nothing, with
@@ -113,7 +93,7 @@ func BenchmarkBelowThreshold(b *testing.B) {
 	b.Run("impl=logrussentry", func(b *testing.B) {
 		_, hub, tr := newBenchHub(b)
 		run(b, logrussentry.NewHook(logsentry.WithHub(hub)))
-		if tr.events.Load() != 0 {
+		if tr.Events.Load() != 0 {
 			b.Fatal("an event was sent below the thresholds")
 		}
 	})
@@ -248,7 +228,7 @@ func BenchmarkLog(b *testing.B) {
 // benchmark of dropped events would measure something else.
 func checkSent(b *testing.B, tr *benchTransport, n int) {
 	b.Helper()
-	if got := tr.events.Load(); got != int64(n) {
+	if got := tr.Events.Load(); got != int64(n) {
 		b.Fatalf("%d events reached the transport in %d iterations", got, n)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/slogsentry"
 )
 
@@ -28,32 +28,12 @@ import (
 // The client sends to a transport that only counts (benchTransport), so
 // nothing touches the network; see bench/README.md.
 
-// benchTransport is a sentry.Transport that counts what it is given and does
-// nothing else.
-type benchTransport struct{ events atomic.Int64 }
+// benchTransport counts what the client hands over; newBenchHub gives a
+// hub and context on a client sending to one (see internal/sentrytest).
+type benchTransport = sentrytest.CountingTransport
 
-func (t *benchTransport) Configure(sentry.ClientOptions)        {}
-func (t *benchTransport) SendEvent(*sentry.Event)               { t.events.Add(1) }
-func (t *benchTransport) Flush(time.Duration) bool              { return true }
-func (t *benchTransport) FlushWithContext(context.Context) bool { return true }
-func (t *benchTransport) Close()                                {}
-
-// newBenchHub returns a hub with a fresh scope and an enabled client (its DSN
-// is never dialled) sending to a counting transport, and a context carrying
-// the hub.
 func newBenchHub(b testing.TB) (context.Context, *sentry.Hub, *benchTransport) {
-	b.Helper()
-	tr := &benchTransport{}
-	client, err := sentry.NewClient(sentry.ClientOptions{
-		Dsn:       "http://k@127.0.0.1:1/1",
-		Transport: tr,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(client.Close)
-	hub := sentry.NewHub(client, sentry.NewScope())
-	return sentry.SetHubOnContext(context.Background(), hub), hub, tr
+	return sentrytest.NewCountingHub(b)
 }
 
 // The five attributes of every benchmark record.
@@ -249,7 +229,7 @@ func (h nopHandler) WithGroup(string) slog.Handler           { return h }
 // benchmark of dropped events would measure nothing.
 func checkSent(b *testing.B, tr *benchTransport, n int) {
 	b.Helper()
-	if got := tr.events.Load(); got != int64(n) {
+	if got := tr.Events.Load(); got != int64(n) {
 		b.Fatalf("%d events reached the transport, want %d", got, n)
 	}
 }

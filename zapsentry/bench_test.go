@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/zapsentry"
 )
 
@@ -20,22 +20,9 @@ import (
 // hand with zap or sentry-go. Events and logs go to a counting transport, so
 // the numbers are the cost in the logging goroutine, without the network.
 
-// countingTransport is a sentry.Transport that counts what it is given.
-type countingTransport struct{ n atomic.Int64 }
-
-func (t *countingTransport) Configure(sentry.ClientOptions)        {}
-func (t *countingTransport) Flush(time.Duration) bool              { return true }
-func (t *countingTransport) FlushWithContext(context.Context) bool { return true }
-func (t *countingTransport) Close()                                {}
-func (t *countingTransport) SendEvent(*sentry.Event)               { t.n.Add(1) }
-
 func benchHub(b *testing.B) *sentry.Hub {
-	client, err := sentry.NewClient(sentry.ClientOptions{Transport: &countingTransport{}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(client.Close)
-	return sentry.NewHub(client, sentry.NewScope())
+	_, hub, _ := sentrytest.NewCountingHub(b)
+	return hub
 }
 
 func discardJSON(l zapcore.Level) *zap.Logger {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/zerologsentry"
 )
 
@@ -28,28 +28,12 @@ import (
 // The client sends to a transport that only counts, so nothing touches the
 // network.
 
-// benchTransport is a sentry.Transport that counts what it is given and does
-// nothing else.
-type benchTransport struct{ events atomic.Int64 }
+// benchTransport counts what the client hands over; newBenchHub gives a
+// hub and context on a client sending to one (see internal/sentrytest).
+type benchTransport = sentrytest.CountingTransport
 
-func (t *benchTransport) Configure(sentry.ClientOptions)        {}
-func (t *benchTransport) SendEvent(*sentry.Event)               { t.events.Add(1) }
-func (t *benchTransport) Flush(time.Duration) bool              { return true }
-func (t *benchTransport) FlushWithContext(context.Context) bool { return true }
-func (t *benchTransport) Close()                                {}
-
-// newBenchHub returns a context carrying a hub with a fresh scope and an
-// enabled client sending to a counting transport.
 func newBenchHub(b testing.TB) (context.Context, *sentry.Hub, *benchTransport) {
-	b.Helper()
-	tr := &benchTransport{}
-	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: "http://k@127.0.0.1:1/1", Transport: tr})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(client.Close)
-	hub := sentry.NewHub(client, sentry.NewScope())
-	return sentry.SetHubOnContext(context.Background(), hub), hub, tr
+	return sentrytest.NewCountingHub(b)
 }
 
 // The five fields of every benchmark line.
@@ -70,7 +54,7 @@ func benchLine(e *zerolog.Event, ctx context.Context) *zerolog.Event {
 
 func checkSent(b *testing.B, tr *benchTransport, n int) {
 	b.Helper()
-	if got := tr.events.Load(); got != int64(n) {
+	if got := tr.Events.Load(); got != int64(n) {
 		b.Fatalf("%d events sent, want %d", got, n)
 	}
 }
