@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -106,7 +105,7 @@ func BenchmarkEmit(b *testing.B) {
 			var site siteEmitter
 			now := time.Now()
 			b.ReportAllocs()
-			cpu := startCPU()
+			cpu := sentrytest.StartCPU()
 			for b.Loop() {
 				site.emit(ctx, br, Record{
 					Time:     now,
@@ -116,7 +115,7 @@ func BenchmarkEmit(b *testing.B) {
 					Attrs:    attrs,
 				})
 			}
-			cpu.report(b)
+			cpu.Report(b)
 		})
 	}
 }
@@ -148,12 +147,12 @@ func BenchmarkNormalize(b *testing.B) {
 			br := New()
 			r := Record{Time: time.Now(), Severity: SeverityError, Message: "msg", Attrs: c.attrs}
 			b.ReportAllocs()
-			cpu := startCPU()
+			cpu := sentrytest.StartCPU()
 			for b.Loop() {
 				r := r
 				_ = br.normalize(&r)
 			}
-			cpu.report(b)
+			cpu.Report(b)
 		})
 	}
 }
@@ -163,57 +162,34 @@ func BenchmarkCallSite(b *testing.B) {
 		br := New()
 		var site siteStack
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			if st := site.callSite(br); st == nil {
 				b.Fatal("no stack")
 			}
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	})
 	b.Run("impl=sentry.NewStacktrace", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			if sentry.NewStacktrace() == nil {
 				b.Fatal("no stack")
 			}
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	})
 }
 
 func BenchmarkExceptions(b *testing.B) {
 	br := New()
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := sentrytest.StartCPU()
 	for b.Loop() {
 		if len(br.exceptions(errBench)) != 2 {
 			b.Fatal("want 2 exceptions")
 		}
 	}
-	cpu.report(b)
-}
-
-// cpuClock reads the CPU time of the whole process (every goroutine: the
-// benchmark, the garbage collector, the SDK's batching). The benchmarks report
-// it per operation as cpu-ns/op beside ns/op: on a shared machine wall time
-// also counts the time other processes held the CPU, CPU time does not.
-type cpuClock struct{ start time.Duration }
-
-func startCPU() cpuClock { return cpuClock{cpuTime()} }
-
-// report adds the CPU time per iteration since c started to b's results.
-func (c cpuClock) report(b *testing.B) {
-	if b.N > 0 {
-		b.ReportMetric(float64(cpuTime()-c.start)/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cpu.Report(b)
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"syscall"
 	"testing"
 	"time"
 
@@ -52,12 +51,12 @@ var errBench = fmt.Errorf("load order 1234: %w", errors.New("connection refused"
 func BenchmarkDisabled(b *testing.B) {
 	run := func(b *testing.B, logger *slog.Logger) {
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			logger.Debug("msg", "user_id", benchUserID, "path", benchPath,
 				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	}
 	b.Run("impl=floor", func(b *testing.B) {
 		run(b, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})))
@@ -71,7 +70,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	b.Run("impl=floor", func(b *testing.B) {
 		_, hub, _ := newBenchHub(b)
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			hub.AddBreadcrumb(&sentry.Breadcrumb{
 				Type:     "default",
@@ -88,18 +87,18 @@ func BenchmarkBreadcrumb(b *testing.B) {
 				Timestamp: time.Now(),
 			}, nil)
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	})
 	b.Run("impl=slogsentry", func(b *testing.B) {
 		ctx, _, _ := newBenchHub(b)
 		logger := slog.New(slogsentry.NewHandler())
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
 				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	})
 }
 
@@ -108,7 +107,7 @@ func BenchmarkEvent(b *testing.B) {
 		_, hub, tr := newBenchHub(b)
 		b.ReportAllocs()
 		n := 0
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			n++
 			hub.WithScope(func(s *sentry.Scope) {
@@ -122,7 +121,7 @@ func BenchmarkEvent(b *testing.B) {
 				hub.CaptureException(errBench)
 			})
 		}
-		cpu.report(b)
+		cpu.Report(b)
 		checkSent(b, tr, n)
 	})
 	b.Run("impl=slogsentry", func(b *testing.B) {
@@ -135,13 +134,13 @@ func BenchmarkEvent(b *testing.B) {
 		))
 		b.ReportAllocs()
 		n := 0
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			n++
 			logger.ErrorContext(ctx, "msg", "err", errBench, "path", benchPath,
 				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
 		}
-		cpu.report(b)
+		cpu.Report(b)
 		checkSent(b, tr, n)
 	})
 }
@@ -151,7 +150,7 @@ func BenchmarkLog(b *testing.B) {
 		ctx, _, _ := newBenchHub(b)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			logger.Info().WithCtx(ctx).
 				Int("user_id", benchUserID).
@@ -161,7 +160,7 @@ func BenchmarkLog(b *testing.B) {
 				String("region", benchRegion).
 				Emit("msg")
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	})
 	// The same payload as the bridge's: its five attributes plus the three
 	// it always adds (sentry.origin, logger.name, log.level). The SDK's cost
@@ -170,7 +169,7 @@ func BenchmarkLog(b *testing.B) {
 		ctx, _, _ := newBenchHub(b)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			logger.Info().WithCtx(ctx).
 				String("sentry.origin", "auto.log.slog").
@@ -183,7 +182,7 @@ func BenchmarkLog(b *testing.B) {
 				String("region", benchRegion).
 				Emit("msg")
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	})
 	b.Run("impl=slogsentry", func(b *testing.B) {
 		ctx, _, _ := newBenchHub(b)
@@ -192,12 +191,12 @@ func BenchmarkLog(b *testing.B) {
 			slogsentry.WithBreadcrumbLevel(slogsentry.LevelOff),
 		))
 		b.ReportAllocs()
-		cpu := startCPU()
+		cpu := sentrytest.StartCPU()
 		for b.Loop() {
 			logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
 				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
 		}
-		cpu.report(b)
+		cpu.Report(b)
 	})
 }
 
@@ -209,12 +208,12 @@ func BenchmarkSlogFrontEnd(b *testing.B) {
 	ctx, _, _ := newBenchHub(b)
 	logger := slog.New(nopHandler{})
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := sentrytest.StartCPU()
 	for b.Loop() {
 		logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
 			"latency", benchLatency, "ok", benchOK, "region", benchRegion)
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // nopHandler is enabled for every level and drops every record.
@@ -232,27 +231,4 @@ func checkSent(b *testing.B, tr *benchTransport, n int) {
 	if got := tr.Events.Load(); got != int64(n) {
 		b.Fatalf("%d events reached the transport, want %d", got, n)
 	}
-}
-
-// cpuClock reads the CPU time of the whole process (every goroutine: the
-// benchmark, the garbage collector, the SDK's batching). The benchmarks report
-// it per operation as cpu-ns/op beside ns/op: on a shared machine wall time
-// also counts the time other processes held the CPU, CPU time does not.
-type cpuClock struct{ start time.Duration }
-
-func startCPU() cpuClock { return cpuClock{cpuTime()} }
-
-// report adds the CPU time per iteration since c started to b's results.
-func (c cpuClock) report(b *testing.B) {
-	if b.N > 0 {
-		b.ReportMetric(float64(cpuTime()-c.start)/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
