@@ -8,56 +8,14 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/getsentry/sentry-go"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/fuzzkit"
 )
-
-// memTransport is a sentry.Transport that keeps nothing but counts and a
-// note of the first event it could not encode: it JSON-encodes every event
-// it is given, as the SDK's HTTP transport does before sending (and drops
-// the event when that fails).
-type memTransport struct {
-	mu       sync.Mutex
-	events   int
-	logs     int
-	failures []string
-	last     []byte
-}
-
-func (m *memTransport) Configure(sentry.ClientOptions)        {}
-func (m *memTransport) Flush(time.Duration) bool              { return true }
-func (m *memTransport) FlushWithContext(context.Context) bool { return true }
-func (m *memTransport) Close()                                {}
-
-func (m *memTransport) SendEvent(e *sentry.Event) {
-	raw, err := json.Marshal(e)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	switch {
-	case err != nil:
-		m.failures = append(m.failures, fmt.Sprintf("%s event: %v", e.Type, err))
-	case !json.Valid(raw) || !utf8.Valid(raw):
-		m.failures = append(m.failures, fmt.Sprintf("%s event: invalid JSON %.200q", e.Type, raw))
-	}
-	if e.Type == "" {
-		m.events++
-		m.last = raw
-	} else {
-		m.logs++
-	}
-}
-
-func (m *memTransport) snapshot() (events int, failures []string, last []byte) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.events, append([]string(nil), m.failures...), m.last
-}
 
 // fuzzAttrs builds the fields of one fuzzed record: every slog kind, values
 // that JSON cannot carry as they are, and groups nested depth deep.
@@ -110,7 +68,7 @@ func fuzzAttrs(key, s string, depth byte, fbits, u uint64, i int64, raw []byte) 
 // produces exactly one event that encodes as valid JSON: the SDK silently
 // drops an event whose encoding fails.
 func FuzzEmit(f *testing.F) {
-	tr := &memTransport{}
+	tr := &fuzzkit.Transport{}
 	client, err := sentry.NewClient(sentry.ClientOptions{
 		Dsn:            "http://k@127.0.0.1:1/1", // never dialled
 		Transport:      tr,
@@ -133,7 +91,7 @@ func FuzzEmit(f *testing.F) {
 }
 
 // emitFuzzed is one run of FuzzEmit.
-func emitFuzzed(t *testing.T, ctx context.Context, tr *memTransport, key, s string, depth byte, fbits, u uint64, i int64, raw []byte) {
+func emitFuzzed(t *testing.T, ctx context.Context, tr *fuzzkit.Transport, key, s string, depth byte, fbits, u uint64, i int64, raw []byte) {
 	t.Helper()
 	var handled []error
 	b := logsentry.New(
@@ -146,7 +104,7 @@ func emitFuzzed(t *testing.T, ctx context.Context, tr *memTransport, key, s stri
 		logsentry.WithLoggerName(key),
 		logsentry.WithErrorHandler(func(err error) { handled = append(handled, err) }),
 	)
-	before, _, _ := tr.snapshot()
+	before, _ := tr.Counts()
 	b.Emit(ctx, logsentry.Record{
 		Time:     time.Unix(0, i),
 		Severity: logsentry.Severity(1 + int(depth)%30),
@@ -156,7 +114,8 @@ func emitFuzzed(t *testing.T, ctx context.Context, tr *memTransport, key, s stri
 		Err:      fmt.Errorf("%s: %w", s, errors.New(key)),
 		Attrs:    fuzzAttrs(key, s, depth, fbits, u, i, raw),
 	})
-	after, failures, last := tr.snapshot()
+	after, _ := tr.Counts()
+	failures, last := tr.Take()
 	if len(failures) > 0 {
 		t.Fatalf("events that do not encode: %q", failures)
 	}
