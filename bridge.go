@@ -109,7 +109,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		return
 	}
 	if fromSDK(r.Message) {
-		b.stats.recursions.Add(1)
+		b.stats.sdkDebug.Add(1)
 		return
 	}
 	if ctx == nil {

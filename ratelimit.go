@@ -49,7 +49,7 @@ type Stats struct {
 }
 
 type stats struct {
-	events, rateLimited, breadcrumbs, logs, filtered, panics, recursions atomic.Uint64
+	events, rateLimited, breadcrumbs, logs, filtered, panics, sdkDebug atomic.Uint64
 }
 
 // Stats returns a snapshot of the bridge's counters. The SDK's own drops
@@ -63,7 +63,7 @@ func (b *Bridge) Stats() Stats {
 		Logs:              b.stats.logs.Load(),
 		Filtered:          b.stats.filtered.Load(),
 		Panics:            b.stats.panics.Load(),
-		SDKDebug:          b.stats.recursions.Load(),
+		SDKDebug:          b.stats.sdkDebug.Load(),
 	}
 }
 
