@@ -150,7 +150,7 @@ func BenchmarkNormalize(b *testing.B) {
 			cpu := sentrytest.StartCPU()
 			for b.Loop() {
 				r := r
-				_ = br.normalize(&r)
+				br.normalize(&r).release()
 			}
 			cpu.Report(b)
 		})

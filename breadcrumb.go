@@ -17,9 +17,9 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 		for i := range n.fields {
 			f := &n.fields[i]
 			if len(f.groups) == 0 {
-				data[f.key] = f.val
+				data[f.key] = f.any()
 			} else {
-				data[f.path()] = f.val
+				data[f.path()] = f.any()
 			}
 		}
 		if n.err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 
 	"github.com/getsentry/sentry-go"
@@ -25,6 +26,7 @@ type Bridge struct {
 	min      Severity
 	redactor *redact.Redactor
 	frames   frameCache
+	keys     keyCache
 	loggers  loggerCache
 	limiter  *ratelimit.Limiter
 	stats    stats
@@ -45,6 +47,7 @@ func New(opts ...Option) *Bridge {
 		ExtraPatterns:   cfg.redactPattern,
 		DisableDefaults: !cfg.redact,
 	})
+	b.keys.seed = maphash.MakeSeed()
 	b.limiter = newLimiter(&cfg)
 	return b
 }
@@ -149,6 +152,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		b.emitLog(ctx, hub, &r, n)
 		b.stats.logs.Add(1)
 	}
+	n.release()
 	if r.Severity >= SeverityFatal && sinks&(SinkEvent|SinkLog) != 0 && b.cfg.flushTimeout > 0 {
 		client.Flush(b.cfg.flushTimeout)
 	}

@@ -96,7 +96,7 @@ func (b *Bridge) setTags(ev *sentry.Event, n *normalized) {
 		if ev.Tags == nil {
 			ev.Tags = make(map[string]string)
 		}
-		ev.Tags[key] = tagValue(f.val)
+		ev.Tags[key] = tagValue(f.any())
 	}
 }
 

@@ -3,6 +3,7 @@ package logsentry
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strconv"
 	"sync"
 
@@ -96,25 +97,28 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, r *Record, n *nor
 		if len(f.groups) > 0 {
 			key = f.path()
 		}
-		switch v := f.val.(type) {
-		case string:
-			e.String(key, v)
-		case int64:
-			e.Int64(key, v)
-		case uint64:
+		switch v := f.val; v.Kind() {
+		case slog.KindString:
+			e.String(key, v.String())
+		case slog.KindInt64:
+			e.Int64(key, v.Int64())
+		case slog.KindUint64:
 			if u, ok := e.(uint64Setter); ok {
-				u.Uint64(key, v)
+				u.Uint64(key, v.Uint64())
 			} else {
-				e.String(key, strconv.FormatUint(v, 10))
+				e.String(key, strconv.FormatUint(v.Uint64(), 10))
 			}
-		case float64:
-			e.Float64(key, v)
-		case bool:
-			e.Bool(key, v)
-		case nil:
-			e.String(key, "null")
+		case slog.KindFloat64:
+			e.Float64(key, v.Float64())
+		case slog.KindBool:
+			e.Bool(key, v.Bool())
 		default:
-			raw, err := json.Marshal(v)
+			x := v.Any()
+			if x == nil {
+				e.String(key, "null")
+				break
+			}
+			raw, err := json.Marshal(x)
 			if err != nil {
 				e.String(key, "!ERROR: "+err.Error())
 			} else {

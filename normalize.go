@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -14,14 +16,25 @@ import (
 
 const filtered = "[Filtered]"
 
-// field is one converted, redacted record field: a JSON-safe value (nil,
-// bool, int64, uint64, float64, string, []any or map[string]any) under key,
-// inside the groups named by groups (outermost first).
+// filteredValue is the value of a field whose key is sensitive.
+var filteredValue = slog.StringValue(filtered)
+
+// field is one converted, redacted record field: a JSON-safe value under
+// key, inside the groups named by groups (outermost first).
+//
+// The value is a slog.Value so that scalars (strings above all) are carried
+// without boxing: the Sentry Logs path hands them to typed setters and never
+// needs an interface. Its kind is String, Int64, Uint64, Float64 (finite),
+// Bool, or Any holding nil, []any or map[string]any; see [field.any].
 type field struct {
 	groups []string // shared between siblings; never appended to in place
 	key    string
-	val    any
+	val    slog.Value
 }
+
+// any returns the field's value as one encoding/json can always encode:
+// nil, bool, int64, uint64, float64, string, []any or map[string]any.
+func (f *field) any() any { return f.val.Any() }
 
 // path returns the field's dotted key: "http.request.method".
 func (f *field) path() string {
@@ -39,6 +52,7 @@ type normalized struct {
 	logger      string
 	err         error
 	fields      []field
+	buf         *fieldBuf // where fields came from, if pooled
 	fingerprint []string
 	user        sentry.User
 	hasUser     bool
@@ -50,6 +64,45 @@ type normalized struct {
 	// rateLimitedBefore counts events of this fingerprint refused by the
 	// rate limit since the last one sent.
 	rateLimitedBefore uint64
+}
+
+// fieldBufs recycles the field slices of normalized records: every output
+// copies what it needs out of them (into maps, log attributes, tags), so a
+// slice is free again once Emit has handed the record to the SDK.
+var fieldBufs = sync.Pool{New: func() any { return new(fieldBuf) }}
+
+type fieldBuf struct{ fields []field }
+
+// maxPooledFields is the capacity above which a slice is left to the
+// garbage collector rather than kept for reuse.
+const maxPooledFields = 64
+
+// initFields gives n an empty field slice with room for size fields, from
+// the pool when size is small enough.
+func (n *normalized) initFields(size int) {
+	if size > maxPooledFields {
+		n.fields = make([]field, 0, size)
+		return
+	}
+	n.buf = fieldBufs.Get().(*fieldBuf)
+	n.fields = n.buf.fields[:0]
+}
+
+// release returns n's field slice to the pool, cleared so that the pool
+// holds on to no value of a record. n's fields must not be used after.
+func (n *normalized) release() {
+	if n.buf == nil {
+		return
+	}
+	f := n.fields
+	n.fields = nil
+	if cap(f) > maxPooledFields {
+		f = nil // grew past the bound while walking: let it go
+	}
+	clear(f[:cap(f)])
+	n.buf.fields = f[:0]
+	fieldBufs.Put(n.buf)
+	n.buf = nil
 }
 
 // userKey is the top-level group whose fields describe the user.
@@ -73,7 +126,7 @@ func (b *Bridge) normalizeInto(n *normalized, r *Record) {
 			n.err = r.Attrs[errIdx].Value.Any().(error)
 		}
 	}
-	n.fields = make([]field, 0, len(r.Attrs))
+	n.initFields(len(r.Attrs))
 	for i, a := range r.Attrs {
 		if i == errIdx {
 			continue
@@ -123,7 +176,8 @@ func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
 	if a.Key == "" && v.Kind() != slog.KindGroup {
 		return // slog: an attr with an empty key is ignored
 	}
-	a.Key = cleanKey(a.Key)
+	key, sensitive := b.key(a.Key)
+	a.Key = key
 	if v.Kind() == slog.KindGroup {
 		attrs := v.Group()
 		if len(attrs) == 0 {
@@ -135,8 +189,8 @@ func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
 			}
 			return
 		}
-		if b.sensitiveKey(a.Key) {
-			n.fields = append(n.fields, field{groups: groups, key: a.Key, val: filtered})
+		if sensitive {
+			n.fields = append(n.fields, field{groups: groups, key: a.Key, val: filteredValue})
 			return
 		}
 		if top && a.Key == userKey {
@@ -163,8 +217,8 @@ func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
 			}
 		}
 	}
-	if b.sensitiveKey(a.Key) {
-		n.fields = append(n.fields, field{groups: groups, key: a.Key, val: filtered})
+	if sensitive {
+		n.fields = append(n.fields, field{groups: groups, key: a.Key, val: filteredValue})
 		return
 	}
 	if n.err == nil && v.Kind() == slog.KindAny {
@@ -216,25 +270,27 @@ func (b *Bridge) replace(groups []string, a slog.Attr) (out slog.Attr) {
 	return b.cfg.replaceAttr(groups, a)
 }
 
-// value converts a resolved, non-group slog value.
-func (b *Bridge) value(v slog.Value) any {
+// value converts a resolved, non-group slog value into a field value (see
+// [field]).
+func (b *Bridge) value(v slog.Value) slog.Value {
 	switch v.Kind() {
 	case slog.KindString:
-		return b.str(v.String())
-	case slog.KindInt64:
-		return v.Int64()
-	case slog.KindUint64:
-		return v.Uint64()
+		return slog.StringValue(b.str(v.String()))
+	case slog.KindInt64, slog.KindUint64, slog.KindBool:
+		return v
 	case slog.KindFloat64:
-		return float(v.Float64())
-	case slog.KindBool:
-		return v.Bool()
+		if f := v.Float64(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return slog.AnyValue(float(f)) // its name: a string
+		}
+		return v
 	case slog.KindDuration:
-		return v.Duration().String()
+		return slog.StringValue(v.Duration().String())
 	case slog.KindTime:
-		return v.Time().Format(time.RFC3339Nano)
+		return slog.StringValue(v.Time().Format(time.RFC3339Nano))
 	default:
-		return b.safeAny(v.Any(), 0)
+		// AnyValue keeps a converted scalar scalar, and nil, []any and
+		// map[string]any as KindAny.
+		return slog.AnyValue(b.safeAny(v.Any(), 0))
 	}
 }
 
@@ -282,7 +338,7 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 		if v.Kind() == slog.KindGroup {
 			continue
 		}
-		s := plainString(b.value(v)) // never v.String(): fmt has no cycle check
+		s := plainString(b.value(v).Any()) // never v.String(): fmt has no cycle check
 		switch strings.ToLower(a.Key) {
 		case "id":
 			n.user.ID = s
@@ -297,20 +353,23 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 		case "ip_address", "ip":
 			n.user.IPAddress = s
 		default:
-			if b.sensitiveKey(a.Key) {
+			key, sensitive := b.key(a.Key)
+			if sensitive {
 				s = filtered
 			}
 			if n.user.Data == nil {
 				n.user.Data = make(map[string]string)
 			}
-			n.user.Data[cleanKey(a.Key)] = s
+			n.user.Data[key] = s
 		}
 	}
 	n.hasUser = !n.user.IsEmpty()
 }
 
-func (b *Bridge) sensitiveKey(k string) bool {
-	return b.redactor.SensitiveKey(k)
+// sensitive reports whether redaction hides the value of the raw key k.
+func (b *Bridge) sensitive(k string) bool {
+	_, s := b.key(k)
+	return s
 }
 
 // tree nests the fields into maps by group, for the event's contexts.
@@ -328,7 +387,7 @@ func tree(fields []field) map[string]any {
 			}
 			m = sub
 		}
-		m[f.key] = f.val
+		m[f.key] = f.any()
 	}
 	return root
 }

@@ -157,14 +157,14 @@ func (b *Bridge) groupError(attrs []slog.Attr, top bool) error {
 				if err := b.groupError(g, top); err != nil {
 					return err
 				}
-			case top && a.Key == userKey, b.sensitiveKey(cleanKey(a.Key)):
+			case top && a.Key == userKey, b.sensitive(a.Key):
 			default:
 				if err := b.groupError(g, false); err != nil {
 					return err
 				}
 			}
 		case slog.KindAny:
-			if err, ok := a.Value.Any().(error); ok && a.Key != "" && !b.sensitiveKey(cleanKey(a.Key)) {
+			if err, ok := a.Value.Any().(error); ok && a.Key != "" && !b.sensitive(a.Key) {
 				return err
 			}
 		}

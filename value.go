@@ -433,7 +433,7 @@ func (c *converter) slogValue(v slog.Value, depth int) any {
 	case slog.KindString:
 		return c.str(v.String())
 	}
-	return c.b.value(v) // a scalar
+	return c.b.value(v).Any() // a scalar
 }
 
 // slogAttrs converts attrs found inside another value into a map.
@@ -447,8 +447,8 @@ func (c *converter) slogAttrs(attrs []slog.Attr, depth int) any {
 			out["…"] = fmt.Sprintf("[%d more]", len(attrs)-len(out))
 			break
 		}
-		k := cleanKey(a.Key)
-		if c.b.redactor.SensitiveKey(k) {
+		k, sensitive := c.b.key(a.Key)
+		if sensitive {
 			out[k] = filtered
 			continue
 		}

@@ -1,0 +1,56 @@
+package logsentry
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync/atomic"
+)
+
+// keyCache remembers, for the field keys seen most recently, what every
+// record needs to know of them: the key made valid and bounded (cleanKey)
+// and whether redaction hides its value. Programs log the same few hundred
+// keys over and over; matching a key against the sensitive-key corpus costs
+// more than the rest of a field's conversion, so it is done once per key,
+// not once per record.
+//
+// It is a direct-mapped table of immutable entries: a lookup is one hash,
+// one atomic load and one string comparison; a miss computes the answer and
+// replaces the slot's entry. Collisions only cost a recomputation, and an
+// unbounded stream of distinct keys churns the table without growing it.
+type keyCache struct {
+	seed  maphash.Seed
+	slots [keyCacheSlots]atomic.Pointer[keyInfo]
+}
+
+// keyCacheSlots is the number of entries (a power of two); maxCachedKey is
+// the longest key cached: longer keys are rare and computed each time.
+const (
+	keyCacheSlots = 1024
+	maxCachedKey  = 64
+)
+
+// keyInfo is the cached answer for one raw key.
+type keyInfo struct {
+	raw       string // owned copy: the caller's key may alias a reused buffer
+	clean     string
+	sensitive bool
+}
+
+// key returns k made valid and bounded (see cleanKey) and whether it is a
+// sensitive key whose value is redacted.
+func (b *Bridge) key(k string) (clean string, sensitive bool) {
+	if len(k) > maxCachedKey {
+		clean = cleanKey(k)
+		return clean, b.redactor.SensitiveKey(clean)
+	}
+	c := &b.keys
+	slot := &c.slots[maphash.String(c.seed, k)&(keyCacheSlots-1)]
+	if e := slot.Load(); e != nil && e.raw == k {
+		return e.clean, e.sensitive
+	}
+	raw := strings.Clone(k)
+	clean = cleanKey(raw)
+	sensitive = b.redactor.SensitiveKey(clean)
+	slot.Store(&keyInfo{raw: raw, clean: clean, sensitive: sensitive})
+	return clean, sensitive
+}
