@@ -81,15 +81,21 @@ func (b *Bridge) Sinks(s Severity) Sinks {
 // Hub returns the hub a record logged with ctx goes to: the hub of ctx, else
 // the hub set with [WithHub], else [sentry.CurrentHub].
 func (b *Bridge) Hub(ctx context.Context) *sentry.Hub {
+	h, _ := b.hub(ctx)
+	return h
+}
+
+// hub is [Bridge.Hub], and reports whether the hub came from ctx.
+func (b *Bridge) hub(ctx context.Context) (h *sentry.Hub, fromCtx bool) {
 	if ctx != nil {
 		if h := sentry.GetHubFromContext(ctx); h != nil {
-			return h
+			return h, true
 		}
 	}
 	if b.cfg.hub != nil {
-		return b.cfg.hub
+		return b.cfg.hub, false
 	}
-	return sentry.CurrentHub()
+	return sentry.CurrentHub(), false
 }
 
 // Emit sends r to the outputs its severity selects, on the hub of ctx (see
@@ -106,7 +112,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %s", panicText(p)))
 		}
 	}()
-	hub := b.Hub(ctx) // ctx.Value of a user's context may panic, too
+	hub, hubFromCtx := b.hub(ctx) // ctx.Value of a user's context may panic, too
 	client := hub.Client()
 	if !client.IsEnabled() {
 		return
@@ -149,7 +155,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		b.stats.breadcrumbs.Add(1)
 	}
 	if sinks&SinkLog != 0 {
-		b.emitLog(ctx, hub, &r, n)
+		b.emitLog(ctx, hub, hubFromCtx, client, &r, n)
 		b.stats.logs.Add(1)
 	}
 	n.release()

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -18,8 +19,16 @@ const maxCachedLoggers = 256
 // loggerCache keeps one sentry.Logger per hub or client: building one reads
 // the client's options and the host name.
 type loggerCache struct {
-	mu sync.Mutex
-	m  map[loggerKey]sentry.Logger
+	// last is the entry of the latest lookup: a program logs through one
+	// client, so nearly every lookup ends here, without the lock.
+	last atomic.Pointer[loggerEntry]
+	mu   sync.Mutex
+	m    map[loggerKey]sentry.Logger
+}
+
+type loggerEntry struct {
+	key    loggerKey
+	logger sentry.Logger
 }
 
 type loggerKey struct {
@@ -28,6 +37,15 @@ type loggerKey struct {
 }
 
 func (c *loggerCache) get(key loggerKey, hub *sentry.Hub) sentry.Logger {
+	if e := c.last.Load(); e != nil && e.key == key {
+		return e.logger
+	}
+	l := c.lookup(key, hub)
+	c.last.Store(&loggerEntry{key: key, logger: l})
+	return l
+}
+
+func (c *loggerCache) lookup(key loggerKey, hub *sentry.Hub) sentry.Logger {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if l, ok := c.m[key]; ok {
@@ -53,12 +71,12 @@ type uint64Setter interface {
 	Uint64(key string, value uint64) sentry.LogEntry
 }
 
-func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, r *Record, n *normalized) {
+func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, client *sentry.Client, r *Record, n *normalized) {
 	// A logger made for a hub uses that hub when ctx carries none; when ctx
 	// carries one, the SDK uses it, so one logger per client serves all the
 	// per-request hubs of that client.
-	key := loggerKey{client: hub.Client()}
-	if sentry.GetHubFromContext(ctx) == nil {
+	key := loggerKey{client: client}
+	if !hubFromCtx {
 		key.hub = hub
 	}
 	logger := b.loggers.get(key, hub)
