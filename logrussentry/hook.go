@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sirupsen/logrus"
 
@@ -80,7 +81,11 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 		r.PC = e.Caller.PC
 	}
 	if len(e.Data) > 0 {
-		r.Attrs, r.Err = convertFields(e.Data)
+		// Emit retains neither the slice nor what it references (see
+		// logsentry.Record), so the slice is recycled.
+		buf := attrBufs.Get().(*[]slog.Attr)
+		r.Attrs, r.Err = convertFields((*buf)[:0], e.Data)
+		defer putAttrBuf(buf, r.Attrs)
 	}
 	ctx := e.Context
 	if ctx == nil {
@@ -100,12 +105,30 @@ func (h *Hook) Flush(ctx context.Context) error {
 	return h.b.Flush(ctx)
 }
 
-// convertFields turns an entry's fields into attrs sorted by key. The value
-// under logrus.ErrorKey, when it is a non-nil error, is returned as err
-// instead.
-func convertFields(data logrus.Fields) (attrs []slog.Attr, err error) {
+// attrBufs holds *[]slog.Attr buffers for Fire.
+var attrBufs = sync.Pool{New: func() any { return new([]slog.Attr) }}
+
+// maxPooledAttrs is the capacity above which a buffer is left to the
+// garbage collector rather than kept for reuse.
+const maxPooledAttrs = 64
+
+// putAttrBuf returns attrs, the slice grown from buf, to the pool, cleared
+// so that it holds on to no value of the entry.
+func putAttrBuf(buf *[]slog.Attr, attrs []slog.Attr) {
+	if cap(attrs) > maxPooledAttrs {
+		return
+	}
+	clear(attrs)
+	*buf = attrs[:0]
+	attrBufs.Put(buf)
+}
+
+// convertFields appends an entry's fields to attrs, sorted by key. The
+// value under logrus.ErrorKey, when it is a non-nil error, is returned as
+// err instead.
+func convertFields(attrs []slog.Attr, data logrus.Fields) (_ []slog.Attr, err error) {
 	errKey := logrus.ErrorKey
-	attrs = make([]slog.Attr, 0, len(data))
+	attrs = slices.Grow(attrs, len(data))
 	for k, v := range data {
 		if k == errKey {
 			if e, ok := v.(error); ok && e != nil {
