@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -35,11 +36,12 @@ func errorType(err error) string {
 // stopping at the configured depth, like the SDK's own conversion, but with
 // every user method guarded and no stack trace of its own making.
 func (b *Bridge) exceptions(err error) []sentry.Exception {
-	w := exceptionWalker{b: b, seen: make(map[any]struct{})}
+	w := exceptionWalker{b: b}
 	w.walk(err, -1, "", 0)
 	ex := w.out
-	if len(ex) == 1 {
-		ex[0].Mechanism = nil
+	if len(ex) > 1 {
+		// The root's mechanism, made only now: a lone error gets none.
+		ex[0].Mechanism = &sentry.Mechanism{Type: "generic", IsExceptionGroup: w.rootGroup}
 	}
 	for i, j := 0, len(ex)-1; i < j; i, j = i+1, j-1 {
 		ex[i], ex[j] = ex[j], ex[i]
@@ -47,10 +49,22 @@ func (b *Bridge) exceptions(err error) []sentry.Exception {
 	return ex
 }
 
+// exceptionWalker walks an error chain. Most errors wrap nothing, so the
+// root's identity is kept aside and the list of the others made only when a
+// second error turns up.
 type exceptionWalker struct {
-	b    *Bridge
-	seen map[any]struct{}
-	out  []sentry.Exception
+	b         *Bridge
+	root      errorKey
+	seen      []errorKey // every error but the root: chains are short, and at most maxItems long
+	out       []sentry.Exception
+	rootGroup bool
+}
+
+// chainedMechanism holds the mechanism of a chained exception and its
+// parent's index in one allocation.
+type chainedMechanism struct {
+	m      sentry.Mechanism
+	parent int
 }
 
 func (w *exceptionWalker) walk(err error, parent int, source string, depth int) {
@@ -59,23 +73,28 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	}
 	text := w.b.errorText(err)
 	key := identity(err, text)
-	if _, dup := w.seen[key]; dup {
-		return
+	if len(w.out) == 0 {
+		w.root = key
+	} else {
+		if key == w.root || slices.Contains(w.seen, key) {
+			return
+		}
+		w.seen = append(w.seen, key)
 	}
-	w.seen[key] = struct{}{}
 	id := len(w.out)
 	ex := sentry.Exception{
 		Type:       errorType(err),
 		Value:      w.b.str(text),
 		Stacktrace: w.b.extractStack(err),
-		Mechanism:  &sentry.Mechanism{Type: "generic", ExceptionID: id, Source: source},
-	}
-	if parent >= 0 {
-		ex.Mechanism.Type = "chained"
-		ex.Mechanism.ParentID = &parent
 	}
 	multi, isMulti := err.(interface{ Unwrap() []error })
-	ex.Mechanism.IsExceptionGroup = isMulti
+	if parent >= 0 {
+		c := &chainedMechanism{parent: parent}
+		c.m = sentry.Mechanism{Type: "chained", ExceptionID: id, ParentID: &c.parent, Source: source, IsExceptionGroup: isMulti}
+		ex.Mechanism = &c.m
+	} else {
+		w.rootGroup = isMulti
+	}
 	w.out = append(w.out, ex)
 	if isNilPointer(err) || (w.b.cfg.maxErrorDepth >= 0 && depth >= w.b.cfg.maxErrorDepth) {
 		return
@@ -92,19 +111,22 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	}
 }
 
-// identity returns a key that identifies err for cycle detection: its
-// pointer, or its type and text (comparing the values themselves could panic
-// on an uncomparable dynamic field).
-func identity(err error, text string) any {
+// errorKey identifies an error for cycle detection: its pointer and type,
+// or, for an error that is not a pointer, its type and text (comparing the
+// values themselves could panic on an uncomparable dynamic field).
+type errorKey struct {
+	p    uintptr
+	t    reflect.Type
+	text string
+}
+
+func identity(err error, text string) errorKey {
 	rv := reflect.ValueOf(err)
 	if rv.Kind() == reflect.Pointer {
 		// A pointer to a struct and to its first field share an address.
-		return struct {
-			p uintptr
-			t reflect.Type
-		}{rv.Pointer(), rv.Type()}
+		return errorKey{p: rv.Pointer(), t: rv.Type()}
 	}
-	return rv.Type().String() + "\x00" + text
+	return errorKey{t: rv.Type(), text: text}
 }
 
 func guardedUnwrapMulti(err interface{ Unwrap() []error }) (errs []error) {

@@ -116,10 +116,23 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 	if len(pcs) == 0 {
 		return nil
 	}
-	frames := make([]sentry.Frame, 0, len(pcs)+2)
+	// A Frame is 280 bytes: size the slice for the frames kept, not for
+	// every PC (runtime and testing frames are dropped).
+	n := 0
+	for _, pc := range pcs {
+		for _, f := range b.frames.frames(pc) {
+			if !isRuntimeFrame(f.Module) {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	frames := make([]sentry.Frame, 0, n)
 	for i := len(pcs) - 1; i >= 0; i-- {
 		for _, f := range b.frames.frames(pcs[i]) {
-			if f.Module == "runtime" || f.Module == "testing" {
+			if isRuntimeFrame(f.Module) {
 				continue
 			}
 			frames = append(frames, f)
@@ -152,3 +165,7 @@ func (b *Bridge) CallerPC() uintptr {
 	}
 	return 0
 }
+
+// isRuntimeFrame reports whether frames of module are left out of stack
+// traces.
+func isRuntimeFrame(module string) bool { return module == "runtime" || module == "testing" }
