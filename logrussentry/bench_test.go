@@ -189,20 +189,27 @@ func BenchmarkEvent(b *testing.B) {
 }
 
 func BenchmarkLog(b *testing.B) {
-	b.Run("impl=floor", func(b *testing.B) {
+	// impl=floor-same-attrs also sends the three attributes the bridge
+	// always adds: sentry.origin, logger.name and log.level.
+	floor := func(b *testing.B, extra bool) {
 		ctx, _, _ := newBenchHub(b)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
 		for b.Loop() {
-			logger.Info().WithCtx(ctx).
-				Int("user_id", benchUserID).
+			e := logger.Info().WithCtx(ctx)
+			if extra {
+				e = e.String("sentry.origin", "auto.log.logrus").String("logger.name", "logrus").String("log.level", "info")
+			}
+			e.Int("user_id", benchUserID).
 				String("path", benchPath).
 				String("latency", benchLatency.String()).
 				Bool("ok", benchOK).
 				String("region", benchRegion).
 				Emit("msg")
 		}
-	})
+	}
+	b.Run("impl=floor", func(b *testing.B) { floor(b, false) })
+	b.Run("impl=floor-same-attrs", func(b *testing.B) { floor(b, true) })
 	b.Run("impl=logrus", func(b *testing.B) {
 		ctx, _, _ := newBenchHub(b)
 		logger := newBenchLogger()

@@ -156,20 +156,27 @@ func BenchmarkEvent(b *testing.B) {
 // BenchmarkLog: an info line that becomes a Sentry log, next to
 // sentry.NewLogger with the same attributes.
 func BenchmarkLog(b *testing.B) {
-	b.Run("impl=floor", func(b *testing.B) {
+	// impl=floor-same-attrs also sends the three attributes the bridge
+	// always adds: sentry.origin, logger.name and log.level.
+	floor := func(b *testing.B, extra bool) {
 		ctx, _, _ := newBenchHub(b)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
 		for b.Loop() {
-			logger.Info().WithCtx(ctx).
-				Int("user_id", benchUserID).
+			e := logger.Info().WithCtx(ctx)
+			if extra {
+				e = e.String("sentry.origin", "auto.log.zerolog").String("logger.name", "zerolog").String("log.level", "info")
+			}
+			e.Int("user_id", benchUserID).
 				String("path", benchPath).
 				Float64("latency", float64(benchLatency)/float64(time.Millisecond)).
 				Bool("ok", benchOK).
 				String("region", benchRegion).
 				Emit("msg")
 		}
-	})
+	}
+	b.Run("impl=floor", func(b *testing.B) { floor(b, false) })
+	b.Run("impl=floor-same-attrs", func(b *testing.B) { floor(b, true) })
 	b.Run("impl=zerologsentry", func(b *testing.B) {
 		ctx, _, _ := newBenchHub(b)
 		w := zerologsentry.NewWriter(
