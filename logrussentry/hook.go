@@ -168,6 +168,18 @@ func value(v any, depth int) slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
+// sortAttrs sorts attrs by key, so that a record's conversion does not
+// depend on the map's iteration order. Entries carry a handful of fields:
+// an insertion sort on the keys is several times cheaper there than a
+// generic sort through a comparison function.
 func sortAttrs(attrs []slog.Attr) {
-	slices.SortFunc(attrs, func(a, b slog.Attr) int { return strings.Compare(a.Key, b.Key) })
+	if len(attrs) > 16 {
+		slices.SortFunc(attrs, func(a, b slog.Attr) int { return strings.Compare(a.Key, b.Key) })
+		return
+	}
+	for i := 1; i < len(attrs); i++ {
+		for j := i; j > 0 && attrs[j].Key < attrs[j-1].Key; j-- {
+			attrs[j], attrs[j-1] = attrs[j-1], attrs[j]
+		}
+	}
 }
