@@ -22,9 +22,9 @@ import (
 //
 //	benchstat -col /impl zerolog.txt
 //
-// The zerolog path is the documented wiring, zerolog.New(
-// zerolog.MultiLevelWriter(io.Discard, w)).Hook(w), logging with .Ctx(ctx):
-// zerolog encodes the line, the hook runs, the Writer parses the line back.
+// The zerolog path is the documented wiring, zerolog.New(w.Tee(io.Discard)).
+// Hook(w), logging with .Ctx(ctx): zerolog encodes the line, the hook runs,
+// the line goes to io.Discard, and the Writer parses it back.
 // The client sends to a transport that only counts, so nothing touches the
 // network.
 
@@ -52,6 +52,11 @@ func benchLine(e *zerolog.Event, ctx context.Context) *zerolog.Event {
 		Dur("latency", benchLatency).Bool("ok", benchOK).Str("region", benchRegion)
 }
 
+// benchLogger is the documented wiring of w beside an io.Discard output.
+func benchLogger(w *zerologsentry.Writer) zerolog.Logger {
+	return zerolog.New(w.Tee(io.Discard)).Hook(w)
+}
+
 func checkSent(b *testing.B, tr *benchTransport, n int) {
 	b.Helper()
 	if got := tr.Events.Load(); got != int64(n) {
@@ -73,7 +78,7 @@ func BenchmarkDisabled(b *testing.B) {
 		run(b, zerolog.New(io.Discard))
 	})
 	b.Run("impl=zerologsentry", func(b *testing.B) {
-		run(b, newLogger(zerologsentry.NewWriter(), io.Discard))
+		run(b, benchLogger(zerologsentry.NewWriter()))
 	})
 }
 
@@ -103,7 +108,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	})
 	b.Run("impl=zerologsentry", func(b *testing.B) {
 		ctx, _, _ := newBenchHub(b)
-		logger := newLogger(zerologsentry.NewWriter(), io.Discard).With().Timestamp().Logger()
+		logger := benchLogger(zerologsentry.NewWriter()).With().Timestamp().Logger()
 		b.ReportAllocs()
 		for b.Loop() {
 			benchLine(logger.Info(), ctx).Msg("msg")
@@ -142,7 +147,7 @@ func BenchmarkEvent(b *testing.B) {
 			zerologsentry.WithBreadcrumbLevel(zerolog.Disabled),
 			logsentry.WithEventRate(0, 0),
 		)
-		logger := newLogger(w, io.Discard).With().Timestamp().Logger()
+		logger := benchLogger(w).With().Timestamp().Logger()
 		b.ReportAllocs()
 		n := 0
 		for b.Loop() {
@@ -183,7 +188,7 @@ func BenchmarkLog(b *testing.B) {
 			zerologsentry.WithLogLevel(zerolog.InfoLevel),
 			zerologsentry.WithBreadcrumbLevel(zerolog.Disabled),
 		)
-		logger := newLogger(w, io.Discard).With().Timestamp().Logger()
+		logger := benchLogger(w).With().Timestamp().Logger()
 		b.ReportAllocs()
 		for b.Loop() {
 			benchLine(logger.Info(), ctx).Msg("msg")

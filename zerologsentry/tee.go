@@ -51,6 +51,16 @@ func (t *tee) Write(p []byte) (int, error) {
 }
 
 func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
+	if !t.w.b.Enabled(Severity(l)) {
+		// A line the writer ignores: its hook gave it no correlation
+		// field, so the outs get it as it is and w is not asked.
+		var err error
+		for _, o := range t.outs {
+			n, e := o.WriteLevel(l, p)
+			err = firstErr(err, e, n, len(p))
+		}
+		return len(p), err
+	}
 	q, buf := stripCorrelation(p)
 	var err error
 	for _, o := range t.outs {
@@ -91,7 +101,10 @@ func (t *tee) Close() error {
 	return errors.Join(errs...)
 }
 
-var correlationKey = []byte(`"` + CorrelationFieldName + `"`)
+// correlationName is the correlation field's name and closing quote. The
+// search starts from it rather than from the opening quote, the commonest
+// byte of a JSON line.
+var correlationName = []byte(CorrelationFieldName + `"`)
 
 // lineBufs holds buffers for lines copied without the correlation field.
 var lineBufs = sync.Pool{New: func() any { return new([]byte) }}
@@ -110,7 +123,7 @@ func putLineBuf(b *[]byte) {
 // member, in a pooled buffer the caller returns with putLineBuf, or p
 // itself (and a nil buffer) when p has no such member.
 func stripCorrelation(p []byte) ([]byte, *[]byte) {
-	if !bytes.Contains(p, correlationKey) {
+	if !hasCorrelationKey(p) {
 		return p, nil
 	}
 	member, _, end, ok := topLevelField(p, CorrelationFieldName)
@@ -140,6 +153,21 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 	out = append(out, p[to:]...)
 	*buf = out
 	return out, buf
+}
+
+// hasCorrelationKey reports whether p contains the correlation field's
+// quoted name: bytes.Contains of the quoted name, searched from the name.
+func hasCorrelationKey(p []byte) bool {
+	for off := 0; ; {
+		i := bytes.Index(p[off:], correlationName)
+		if i < 0 {
+			return false
+		}
+		if at := off + i; at > 0 && p[at-1] == '"' {
+			return true
+		}
+		off += i + 1
+	}
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
