@@ -3,6 +3,7 @@ package zapsentry
 import (
 	"context"
 	"log/slog"
+	"math"
 	"slices"
 
 	"go.uber.org/zap"
@@ -18,6 +19,10 @@ type Core struct {
 	b *logsentry.Bridge
 	// level is the lowest zap level enabled, for zapcore.LevelOf.
 	level zapcore.Level
+	// min is the lowest of all 256 zap levels (named or not) that goes to
+	// some output, or 128 when none does: Severity is monotonic, so an
+	// entry is enabled exactly when its level is at least min.
+	min int
 	// frames holds the attrs of With calls, already converted: the root
 	// first, then each namespace opened with zap.Namespace and still open.
 	// Every attrs slice is clipped, so appending never writes into it.
@@ -45,7 +50,18 @@ func NewCore(opts ...logsentry.Option) *Core {
 			break
 		}
 	}
-	return &Core{b: b, level: level}
+	return &Core{b: b, level: level, min: minEnabled(b)}
+}
+
+// minEnabled returns the lowest zap level that b takes, or 128 (above every
+// level) when it takes none.
+func minEnabled(b *logsentry.Bridge) int {
+	for l := math.MinInt8; l <= math.MaxInt8; l++ {
+		if b.Enabled(Severity(zapcore.Level(l))) {
+			return l
+		}
+	}
+	return math.MaxInt8 + 1
 }
 
 // Bridge returns the bridge the core sends to.
@@ -54,7 +70,7 @@ func (c *Core) Bridge() *logsentry.Bridge { return c.b }
 // Enabled reports whether an entry at level l goes to any output: one
 // comparison with the lowest threshold.
 func (c *Core) Enabled(l zapcore.Level) bool {
-	return c.b.Enabled(Severity(l))
+	return int(l) >= c.min
 }
 
 // Level returns the lowest zap level that goes to some output, or

@@ -786,3 +786,29 @@ func TestDisabledIsFree(t *testing.T) {
 		t.Error("debug enabled by default")
 	}
 }
+
+// Enabled, one comparison with a precomputed level, agrees with the bridge
+// for each of the 256 zap levels, named or not, under every threshold.
+func TestEnabledAllLevels(t *testing.T) {
+	configs := map[string][]logsentry.Option{
+		"default":   nil,
+		"all off":   {zapsentry.WithEventLevel(zapsentry.LevelOff), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff)},
+		"debug log": {zapsentry.WithLogLevel(zapcore.DebugLevel)},
+		"custom":    {zapsentry.WithBreadcrumbLevel(zapcore.Level(-5)), zapsentry.WithEventLevel(zapcore.DPanicLevel)},
+		"fatal":     {zapsentry.WithEventLevel(zapcore.FatalLevel), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff)},
+	}
+	for name, opts := range configs {
+		c := zapsentry.NewCore(opts...)
+		w := c.With([]zapcore.Field{zap.String("k", "v")})
+		for l := -128; l <= 127; l++ {
+			lvl := zapcore.Level(l)
+			want := c.Bridge().Enabled(zapsentry.Severity(lvl))
+			if got := c.Enabled(lvl); got != want {
+				t.Errorf("%s: Enabled(%d) = %v, bridge says %v", name, l, got, want)
+			}
+			if got := w.Enabled(lvl); got != want {
+				t.Errorf("%s: With(...).Enabled(%d) = %v, bridge says %v", name, l, got, want)
+			}
+		}
+	}
+}
