@@ -99,7 +99,9 @@ func (n *normalized) release() {
 	if cap(f) > maxPooledFields {
 		f = nil // grew past the bound while walking: let it go
 	}
-	clear(f[:cap(f)])
+	// Only the used part: past it the slice is still zero, as every slice
+	// in the pool is.
+	clear(f)
 	n.buf.fields = f[:0]
 	fieldBufs.Put(n.buf)
 	n.buf = nil
