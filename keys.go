@@ -41,7 +41,7 @@ type keyInfo struct {
 func (b *Bridge) key(k string) (clean string, sensitive bool) {
 	if len(k) > maxCachedKey {
 		clean = cleanKey(k)
-		return clean, b.redactor.SensitiveKey(clean)
+		return clean, b.sensitiveRaw(k, clean)
 	}
 	c := &b.keys
 	slot := &c.slots[maphash.String(c.seed, k)&(keyCacheSlots-1)]
@@ -50,7 +50,14 @@ func (b *Bridge) key(k string) (clean string, sensitive bool) {
 	}
 	raw := strings.Clone(k)
 	clean = cleanKey(raw)
-	sensitive = b.redactor.SensitiveKey(clean)
+	sensitive = b.sensitiveRaw(raw, clean)
 	slot.Store(&keyInfo{raw: raw, clean: clean, sensitive: sensitive})
 	return clean, sensitive
+}
+
+// sensitiveRaw reports whether a key is sensitive in its raw form or in its
+// cleaned one: cleaning cuts a key past maxKeyBytes, and a sensitive word
+// past the cut ("aaaa…_password") must still hide the value.
+func (b *Bridge) sensitiveRaw(raw, clean string) bool {
+	return b.redactor.SensitiveKey(clean) || raw != clean && b.redactor.SensitiveKey(raw)
 }

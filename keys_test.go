@@ -108,3 +108,33 @@ func TestFieldsReleasedCleared(t *testing.T) {
 		}
 	}
 }
+
+// A sensitive word past the cut of a long key still hides the value, in
+// fields, nested groups and the user group.
+func TestLongSensitiveKey(t *testing.T) {
+	b := New()
+	long := strings.Repeat("a", maxKeyBytes-6) + "_password"
+	if clean, s := b.key(long); !s || clean == long {
+		t.Fatalf("key(%d bytes ending in _password) = %q, %v; want cut and sensitive", len(long), clean, s)
+	}
+	r := Record{Severity: SeverityError, Message: "m", Attrs: []slog.Attr{
+		slog.String(long, "hunter2"),
+		slog.Group("g", slog.String(long, "hunter3")),
+		slog.Group("user", slog.String("id", "u1"), slog.String(long, "hunter4")),
+	}}
+	n := b.normalize(&r)
+	defer n.release()
+	for _, f := range n.fields {
+		if v := f.val.String(); v != filtered {
+			t.Errorf("field %q = %q, want %s", f.key, v, filtered)
+		}
+	}
+	for k, v := range n.user.Data {
+		if v != filtered {
+			t.Errorf("user.Data[%q] = %q, want %s", k, v, filtered)
+		}
+	}
+	if len(n.fields) != 2 || len(n.user.Data) != 1 {
+		t.Errorf("fields = %d, user data = %d; want 2 and 1", len(n.fields), len(n.user.Data))
+	}
+}
