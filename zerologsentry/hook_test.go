@@ -2,6 +2,7 @@ package zerologsentry_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -374,5 +375,20 @@ func TestCorrelationFieldOnlyWhenNeeded(t *testing.T) {
 				t.Errorf("line %q marked: %v, want %v", out.String(), got, tt.marked)
 			}
 		})
+	}
+}
+
+// A Tee whose Writer ignores a level still removes the correlation field
+// another Writer's hook put on that line.
+func TestTeeStripsOtherWritersField(t *testing.T) {
+	_, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	ctx := sentry.SetHubOnContext(context.Background(), hub)
+	w1 := zerologsentry.NewWriter(logsentry.WithHub(hub), zerologsentry.WithBreadcrumbLevel(zerolog.Disabled))
+	w2 := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	var console bytes.Buffer
+	logger := zerolog.New(zerolog.MultiLevelWriter(w1.Tee(&console), w2)).Hook(w1).Hook(w2)
+	logger.Info().Ctx(ctx).Msg("hello")
+	if got, want := console.String(), `{"level":"info","message":"hello"}`+"\n"; got != want {
+		t.Errorf("console = %q, want %q", got, want)
 	}
 }

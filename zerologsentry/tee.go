@@ -51,16 +51,6 @@ func (t *tee) Write(p []byte) (int, error) {
 }
 
 func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
-	if !t.w.b.Enabled(Severity(l)) {
-		// A line the writer ignores: its hook gave it no correlation
-		// field, so the outs get it as it is and w is not asked.
-		var err error
-		for _, o := range t.outs {
-			n, e := o.WriteLevel(l, p)
-			err = firstErr(err, e, n, len(p))
-		}
-		return len(p), err
-	}
 	q, buf := stripCorrelation(p)
 	var err error
 	for _, o := range t.outs {
