@@ -35,6 +35,33 @@ type pending struct {
 // that another Writer's hook marked.
 var nextID atomic.Uint64
 
+// lowestMarked is the lowest severity of a line any hook has marked with a
+// correlation field, or 0 when none has: lines below it carry no such
+// field, and Tee passes them through without looking. A hook marks a line
+// before zerolog writes it, on the same goroutine, so a Tee always sees the
+// mark of the line it writes.
+var lowestMarked atomic.Int64
+
+// noteMarked lowers lowestMarked to s.
+func noteMarked(s logsentry.Severity) {
+	for {
+		cur := lowestMarked.Load()
+		if cur != 0 && cur <= int64(s) {
+			return
+		}
+		if lowestMarked.CompareAndSwap(cur, int64(s)) {
+			return
+		}
+	}
+}
+
+// mayBeMarked reports whether a line at severity s may carry a correlation
+// field.
+func mayBeMarked(s logsentry.Severity) bool {
+	cur := lowestMarked.Load()
+	return cur != 0 && int64(s) >= cur
+}
+
 var _ zerolog.Hook = (*Writer)(nil)
 
 // Run implements zerolog.Hook. For a line that will become an event, or
@@ -59,6 +86,7 @@ func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, _ string) {
 		return // nothing to carry: the line needs no correlation field
 	}
 	id := nextID.Add(1)
+	noteMarked(s)
 	w.pending[id%pendingSize].Store(&pending{id: id, level: level, ctx: ctx, pc: pc})
 	e.Uint64(CorrelationFieldName, id)
 }

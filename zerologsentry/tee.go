@@ -51,14 +51,22 @@ func (t *tee) Write(p []byte) (int, error) {
 }
 
 func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
-	q, buf := stripCorrelation(p)
+	s := Severity(l)
+	q, buf := p, (*[]byte)(nil)
+	if mayBeMarked(s) {
+		// Only lines at or above the lowest level a hook has marked can
+		// carry the field; lower ones go out as they are, unsearched.
+		q, buf = stripCorrelation(p)
+	}
 	var err error
 	for _, o := range t.outs {
 		n, e := o.WriteLevel(l, q)
 		err = firstErr(err, e, n, len(q))
 	}
 	putLineBuf(buf)
-	_, _ = t.w.WriteLevel(l, p)
+	if t.w.b.Enabled(s) { // as t.w.WriteLevel does, without the call
+		t.w.emit(l, s, p)
+	}
 	return len(p), err
 }
 
