@@ -5,11 +5,11 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/sirupsen/logrus"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/attrbuf"
 )
 
 // maxGroupDepth bounds how deep nested maps in fields become groups. Deeper
@@ -83,9 +83,9 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 	if len(e.Data) > 0 {
 		// Emit retains neither the slice nor what it references (see
 		// logsentry.Record), so the slice is recycled.
-		buf := attrBufs.Get().(*[]slog.Attr)
-		r.Attrs, r.Err = convertFields((*buf)[:0], e.Data)
-		defer putAttrBuf(buf, r.Attrs)
+		buf := attrbuf.Get()
+		r.Attrs, r.Err = convertFields(*buf, e.Data)
+		defer attrbuf.Put(buf, r.Attrs)
 	}
 	ctx := e.Context
 	if ctx == nil {
@@ -103,24 +103,6 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 // logrus.RegisterExitHandler.
 func (h *Hook) Flush(ctx context.Context) error {
 	return h.b.Flush(ctx)
-}
-
-// attrBufs holds *[]slog.Attr buffers for Fire.
-var attrBufs = sync.Pool{New: func() any { return new([]slog.Attr) }}
-
-// maxPooledAttrs is the capacity above which a buffer is left to the
-// garbage collector rather than kept for reuse.
-const maxPooledAttrs = 64
-
-// putAttrBuf returns attrs, the slice grown from buf, to the pool, cleared
-// so that it holds on to no value of the entry.
-func putAttrBuf(buf *[]slog.Attr, attrs []slog.Attr) {
-	if cap(attrs) > maxPooledAttrs {
-		return
-	}
-	clear(attrs)
-	*buf = attrs[:0]
-	attrBufs.Put(buf)
 }
 
 // convertFields appends an entry's fields to attrs, sorted by key. The

@@ -5,9 +5,9 @@ import (
 	"log/slog"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/attrbuf"
 )
 
 // LevelOff, given to WithEventLevel, WithBreadcrumbLevel or WithLogLevel,
@@ -100,9 +100,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if n > 0 {
 		// Emit retains neither the slice nor what it references (see
 		// logsentry.Record), so the slice is recycled.
-		buf := attrBufs.Get().(*[]slog.Attr)
-		defer putAttrBuf(buf, &attrs)
-		attrs = append((*buf)[:0], h.attrs...)
+		buf := attrbuf.Get()
+		defer func() { attrbuf.Put(buf, attrs) }()
+		attrs = append(*buf, h.attrs...)
 		if len(h.groups) == 0 {
 			r.Attrs(func(a slog.Attr) bool {
 				attrs = append(attrs, a)
@@ -126,24 +126,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		Attrs:    attrs,
 	})
 	return nil
-}
-
-// attrBufs holds *[]slog.Attr buffers for Handle.
-var attrBufs = sync.Pool{New: func() any { return new([]slog.Attr) }}
-
-// maxPooledAttrs is the capacity above which a buffer is left to the
-// garbage collector rather than kept for reuse.
-const maxPooledAttrs = 64
-
-// putAttrBuf returns *attrs, the slice grown from buf, to the pool, cleared so
-// that it holds on to no value of the record.
-func putAttrBuf(buf *[]slog.Attr, attrs *[]slog.Attr) {
-	if cap(*attrs) > maxPooledAttrs {
-		return
-	}
-	clear(*attrs)
-	*buf = (*attrs)[:0]
-	attrBufs.Put(buf)
 }
 
 // WithAttrs returns a handler whose records carry attrs, inside the groups

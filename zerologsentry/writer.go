@@ -5,12 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/rs/zerolog"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/attrbuf"
 )
 
 // Writer is a zerolog.LevelWriter that forwards the lines it is given to
@@ -25,7 +25,6 @@ import (
 type Writer struct {
 	b       *logsentry.Bridge
 	pending [pendingSize]atomic.Pointer[pending]
-	attrs   sync.Pool // *[]slog.Attr, reused top-level attr slices
 }
 
 var (
@@ -85,17 +84,11 @@ func (w *Writer) Close() error {
 	return w.b.Flush(context.Background())
 }
 
-// maxPooledAttrs bounds the attr slices kept for reuse.
-const maxPooledAttrs = 64
-
 func (w *Writer) emit(level zerolog.Level, s logsentry.Severity, p []byte) {
 	defer func() { _ = recover() }() // the parser never panics; belt and braces
 
-	bufp, _ := w.attrs.Get().(*[]slog.Attr)
-	if bufp == nil {
-		bufp = new([]slog.Attr)
-	}
-	l := parseLine(p, (*bufp)[:0])
+	buf := attrbuf.Get()
+	l := parseLine(p, *buf)
 	rec := logsentry.Record{
 		Severity: s,
 		Level:    l.level,
@@ -136,12 +129,7 @@ func (w *Writer) emit(level zerolog.Level, s logsentry.Severity, p []byte) {
 		}
 	}
 	w.b.Emit(ctx, rec)
-
-	if cap(l.attrs) <= maxPooledAttrs {
-		clear(l.attrs)
-		*bufp = l.attrs[:0]
-		w.attrs.Put(bufp)
-	}
+	attrbuf.Put(buf, l.attrs)
 }
 
 // lineLevel reads the level field of a zerolog line without allocating
