@@ -17,8 +17,6 @@ import (
 // it is immutable and safe for concurrent use.
 type Core struct {
 	b *logsentry.Bridge
-	// level is the lowest zap level enabled, for zapcore.LevelOf.
-	level zapcore.Level
 	// min is the lowest of all 256 zap levels (named or not) that goes to
 	// some output, or 128 when none does: Severity is monotonic, so an
 	// entry is enabled exactly when its level is at least min.
@@ -43,14 +41,7 @@ func NewCore(opts ...logsentry.Option) *Core {
 	all = append(all, logsentry.WithLoggerName("zap"))
 	all = append(all, opts...)
 	b := logsentry.New(all...)
-	level := zapcore.InvalidLevel
-	for l := zapcore.DebugLevel; l <= zapcore.FatalLevel; l++ {
-		if b.Enabled(Severity(l)) {
-			level = l
-			break
-		}
-	}
-	return &Core{b: b, level: level, min: minEnabled(b)}
+	return &Core{b: b, min: minEnabled(b)}
 }
 
 // minEnabled returns the lowest zap level that b takes, or 128 (above every
@@ -76,7 +67,15 @@ func (c *Core) Enabled(l zapcore.Level) bool {
 // Level returns the lowest zap level that goes to some output, or
 // zapcore.InvalidLevel when every output is off, so zapcore.LevelOf (and
 // zap.Logger.Level) need not probe each level.
-func (c *Core) Level() zapcore.Level { return c.level }
+func (c *Core) Level() zapcore.Level {
+	switch {
+	case c.min > int(zapcore.FatalLevel):
+		return zapcore.InvalidLevel
+	case c.min < int(zapcore.DebugLevel):
+		return zapcore.DebugLevel
+	}
+	return zapcore.Level(c.min)
+}
 
 // With returns a core whose entries carry fields. The fields are converted
 // now, once, as zap's own cores encode them now: a value changed after With

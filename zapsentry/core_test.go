@@ -177,6 +177,7 @@ func TestThresholds(t *testing.T) {
 		{"only fatal", []logsentry.Option{zapsentry.WithEventLevel(zapcore.FatalLevel), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff)}, zapcore.FatalLevel},
 		{"all off", []logsentry.Option{zapsentry.WithEventLevel(zapsentry.LevelOff), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff)}, zapcore.InvalidLevel},
 		{"above fatal is off", []logsentry.Option{zapsentry.WithEventLevel(zapcore.Level(100)), zapsentry.WithBreadcrumbLevel(zapcore.Level(7))}, zapcore.InvalidLevel},
+		{"custom below debug", []logsentry.Option{zapsentry.WithBreadcrumbLevel(zapcore.Level(-5))}, zapcore.DebugLevel},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := zapsentry.NewCore(tc.opts...)
