@@ -51,9 +51,8 @@ func (t *tee) Write(p []byte) (int, error) {
 }
 
 func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
-	s := Severity(l)
 	q, buf := p, (*[]byte)(nil)
-	if mayBeMarked(s) {
+	if mayBeMarked(Severity(l)) {
 		// Only lines at or above the lowest level a hook has marked can
 		// carry the field; lower ones go out as they are, unsearched.
 		q, buf = stripCorrelation(p)
@@ -64,9 +63,7 @@ func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 		err = firstErr(err, e, n, len(q))
 	}
 	putLineBuf(buf)
-	if t.w.b.Enabled(s) { // as t.w.WriteLevel does, without the call
-		t.w.emit(l, s, p)
-	}
+	_, _ = t.w.WriteLevel(l, p)
 	return len(p), err
 }
 
