@@ -42,6 +42,11 @@ type line struct {
 	id       uint64 // the hook's correlation id, 0 if none
 	attrs    []slog.Attr
 	complete bool // the whole object parsed
+
+	// idMember and idEnd delimit the top-level CorrelationFieldName member
+	// (from its key's opening quote to the end of its value), for Tee to
+	// cut out of the console's copy; idEnd is 0 when there is none.
+	idMember, idEnd int
 }
 
 // parseLine parses the JSON object in p. Message, level, time and error
@@ -66,6 +71,7 @@ func parseLine(p []byte, attrs []slog.Attr) line {
 	}
 	for {
 		s.ws()
+		member := s.pos
 		key, ok := s.key()
 		if !ok {
 			return l
@@ -78,6 +84,9 @@ func parseLine(p []byte, attrs []slog.Attr) line {
 		v, ok := s.value(1)
 		if !ok {
 			return l
+		}
+		if key == CorrelationFieldName && l.idEnd == 0 {
+			l.idMember, l.idEnd = member, s.pos
 		}
 		switch {
 		case key == "":
@@ -165,7 +174,17 @@ type scanner struct {
 	data    []byte
 	pos     int
 	scratch []byte // reused for strings that need unescaping
+
+	// text is data as a string, made at the first string without
+	// escapes: such strings are sliced from it, one copy for the whole
+	// line rather than one per string. Only for lines up to
+	// maxSharedLine, so that a short string kept in a breadcrumb cannot
+	// pin a huge line.
+	text string
 }
+
+// maxSharedLine is the longest line whose strings share one copy.
+const maxSharedLine = 4 << 10
 
 func (s *scanner) ws() {
 	for s.pos < len(s.data) {
@@ -503,7 +522,13 @@ func (s *scanner) str() (string, bool) {
 		c := d[i]
 		if c == '"' {
 			s.pos = i + 1
-			return string(d[start:i]), true
+			if len(d) > maxSharedLine {
+				return string(d[start:i]), true
+			}
+			if s.text == "" {
+				s.text = string(d)
+			}
+			return s.text[start:i], true
 		}
 		if c == '\\' || c >= utf8.RuneSelf {
 			break

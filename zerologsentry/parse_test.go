@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/rs/zerolog"
 )
@@ -248,11 +249,25 @@ func TestStripCorrelation(t *testing.T) {
 		{`{"logsentry_id":5}`, `{}`},
 		{`{"a":{"logsentry_id":5},"b":"\"logsentry_id\":1"}`, `{"a":{"logsentry_id":5},"b":"\"logsentry_id\":1"}`},
 		{`{"message":"m"}`, `{"message":"m"}`},
+		{`{ "a" : 1 , "logsentry_id" : 5 , "message":"m"}`, `{ "a" : 1  , "message":"m"}`},
+		{`{ "logsentry_id" : 5 , "message":"m"}`, `{  "message":"m"}`},
+		{`{"a":[{"logsentry_id":1}],"logsentry_id":7}`, `{"a":[{"logsentry_id":1}]}`},
 	}
 	for _, tt := range tests {
 		got, buf := stripCorrelation([]byte(tt.in))
 		if string(got) != tt.want {
 			t.Errorf("stripCorrelation(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+		putLineBuf(buf)
+
+		// Tee's other way: the member where parseLine found it.
+		l := parseLine([]byte(tt.in), nil)
+		got, buf = []byte(tt.in), nil
+		if l.idEnd > 0 {
+			got, buf = cutMember([]byte(tt.in), l.idMember, l.idEnd)
+		}
+		if string(got) != tt.want {
+			t.Errorf("cut of parsed %s = %s, want %s", tt.in, got, tt.want)
 		}
 		putLineBuf(buf)
 	}
@@ -421,4 +436,31 @@ func jsonDepth(v any) int {
 		return d + 1
 	}
 	return 0
+}
+
+// Strings of a short line share one copy of it; those of a long line are
+// copied one by one, so a short kept string does not pin a huge line.
+func TestSharedLineCopy(t *testing.T) {
+	pad := func(n int) string { return strings.Repeat("x", n) }
+	distance := func(a, b string) uintptr {
+		return uintptr(unsafe.Pointer(unsafe.StringData(b))) - uintptr(unsafe.Pointer(unsafe.StringData(a)))
+	}
+	for _, tt := range []struct {
+		padding int
+		shared  bool
+	}{{100, true}, {maxSharedLine, false}} {
+		p := []byte(`{"a":"first","pad":"` + pad(tt.padding) + `","b":"second"}`)
+		l := parseLine(p, nil)
+		if !l.complete || len(l.attrs) != 3 {
+			t.Fatalf("parse of %d-byte line: %+v", len(p), l)
+		}
+		a, b := l.attrs[0].Value.String(), l.attrs[2].Value.String()
+		if a != "first" || b != "second" || l.attrs[1].Value.String() != pad(tt.padding) {
+			t.Fatalf("values %q, %q", a, b)
+		}
+		offset := uintptr(bytes.Index(p, []byte("second")) - bytes.Index(p, []byte("first")))
+		if got := distance(a, b) == offset; got != tt.shared {
+			t.Errorf("%d-byte line: strings share one copy = %v, want %v", len(p), got, tt.shared)
+		}
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/rs/zerolog"
+
+	"github.com/logsentry/logsentry/internal/attrbuf"
 )
 
 // Tee returns a zerolog.LevelWriter that writes each line to every one of
@@ -51,20 +53,40 @@ func (t *tee) Write(p []byte) (int, error) {
 }
 
 func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
+	s := Severity(l)
+	if t.w.b.Enabled(s) {
+		// The Writer parses this line anyway: parse it once, and cut the
+		// correlation field out where the parser found it.
+		attrs := attrbuf.Get()
+		pl := t.w.parse(p, attrs)
+		q, buf := p, (*[]byte)(nil)
+		if pl.idEnd > 0 {
+			q, buf = cutMember(p, pl.idMember, pl.idEnd)
+		}
+		err := t.writeOuts(l, q)
+		putLineBuf(buf)
+		t.w.send(l, s, p, pl, attrs)
+		return len(p), err
+	}
 	q, buf := p, (*[]byte)(nil)
-	if mayBeMarked(Severity(l)) {
+	if mayBeMarked(s) {
 		// Only lines at or above the lowest level a hook has marked can
 		// carry the field; lower ones go out as they are, unsearched.
 		q, buf = stripCorrelation(p)
 	}
+	err := t.writeOuts(l, q)
+	putLineBuf(buf)
+	return len(p), err
+}
+
+// writeOuts writes q to every output, and returns the first error.
+func (t *tee) writeOuts(l zerolog.Level, q []byte) error {
 	var err error
 	for _, o := range t.outs {
 		n, e := o.WriteLevel(l, q)
 		err = firstErr(err, e, n, len(q))
 	}
-	putLineBuf(buf)
-	_, _ = t.w.WriteLevel(l, p)
-	return len(p), err
+	return err
 }
 
 // firstErr returns err if set, else the error of a write of want bytes
@@ -125,6 +147,12 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 	if !ok {
 		return p, nil
 	}
+	return cutMember(p, member, end)
+}
+
+// cutMember returns p without the object member p[member:end], in a
+// pooled buffer the caller returns with putLineBuf.
+func cutMember(p []byte, member, end int) ([]byte, *[]byte) {
 	// Remove the member and one adjacent comma: the one before it, or,
 	// for the first member, the one after it.
 	from, to := member, end

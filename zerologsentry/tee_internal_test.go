@@ -2,6 +2,7 @@ package zerologsentry
 
 import (
 	"bytes"
+	"encoding/json"
 	"math/rand/v2"
 	"testing"
 )
@@ -30,4 +31,43 @@ func TestHasCorrelationKey(t *testing.T) {
 			t.Errorf("hasCorrelationKey(%q) = %v, want %v", c, got, want)
 		}
 	}
+}
+
+// FuzzCutCorrelation checks Tee's two ways of removing the correlation
+// field against each other: cutting where parseLine found the member (lines
+// the Writer parses) and stripCorrelation's own search (lines it does not).
+// On a complete JSON object they agree unless the key is written with
+// escapes (which only the parser decodes), and the result stays valid JSON.
+func FuzzCutCorrelation(f *testing.F) {
+	for _, s := range []string{
+		`{"a":1,"logsentry_id":5,"message":"m"}`, `{"logsentry_id":5}`,
+		`{ "logsentry_id" : 5 , "b":[1,{"logsentry_id":2}]}`,
+		`{"a":"\"logsentry_id\":1","logsentry_id":"x"}`, `{"logsentry\u005fid":1}`,
+		`{"logsentry_id":1,"logsentry_id":2}`, `{"a":1}`, `{`, `[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		in := bytes.Clone(p)
+		l := parseLine(p, nil)
+		if !l.complete {
+			return
+		}
+		got, buf := p, (*[]byte)(nil)
+		if l.idEnd > 0 {
+			got, buf = cutMember(p, l.idMember, l.idEnd)
+		}
+		defer putLineBuf(buf)
+		want, wbuf := stripCorrelation(p)
+		defer putLineBuf(wbuf)
+		if !bytes.Equal(p, in) {
+			t.Fatalf("the line was modified: %q, was %q", p, in)
+		}
+		if !bytes.Equal(got, want) && !bytes.Contains(p, []byte(`\`)) {
+			t.Errorf("cut of parsed %q = %q, stripCorrelation = %q", p, got, want)
+		}
+		if json.Valid(p) && !json.Valid(got) {
+			t.Errorf("cut of parsed %q = %q: not JSON", p, got)
+		}
+	})
 }

@@ -85,10 +85,22 @@ func (w *Writer) Close() error {
 }
 
 func (w *Writer) emit(level zerolog.Level, s logsentry.Severity, p []byte) {
-	defer func() { _ = recover() }() // the parser never panics; belt and braces
-
 	buf := attrbuf.Get()
-	l := parseLine(p, *buf)
+	w.send(level, s, p, w.parse(p, buf), buf)
+}
+
+// parse parses line p into attrs of buf (from attrbuf.Get), which send
+// returns to the pool.
+func (w *Writer) parse(p []byte, buf *[]slog.Attr) (l line) {
+	defer func() { _ = recover() }() // the parser never panics; belt and braces
+	return parseLine(p, *buf)
+}
+
+// send hands line l, parsed from p, to the bridge at severity s, and puts
+// buf back.
+func (w *Writer) send(level zerolog.Level, s logsentry.Severity, p []byte, l line, buf *[]slog.Attr) {
+	defer func() { _ = recover() }() // Emit never panics; belt and braces
+
 	rec := logsentry.Record{
 		Severity: s,
 		Level:    l.level,
