@@ -71,35 +71,50 @@ func Add(ctx context.Context, b *sentry.Breadcrumb, hint *sentry.BreadcrumbHint)
 // of ctx (or from [sentry.CurrentHub]): the same client, a copy of the scope.
 // Breadcrumbs recorded with the returned context, and events captured with
 // it, stay on that trail: one request or job, one trail.
+//
+// A trail cloned from [sentry.CurrentHub] is a new unit of work: it starts
+// with no breadcrumbs (those on the shared scope come from outside any
+// request, or from records logged without their request's context) and in
+// a trace of its own, so that its events and logs are not joined to every
+// other job's. A trail cloned from a hub on ctx (a job within a request)
+// keeps that hub's breadcrumbs and trace.
 func WithTrail(ctx context.Context) context.Context {
-	hub := sentry.CurrentHub()
-	if h := sentry.GetHubFromContext(ctx); h != nil {
-		hub = h
+	if h := sentry.GetHubFromContext(ctx); h != nil && h != sentry.CurrentHub() {
+		return sentry.SetHubOnContext(ctx, h.Clone())
 	}
-	return sentry.SetHubOnContext(ctx, hub.Clone())
+	hub := newTrail()
+	hub.Scope().SetPropagationContext(sentry.NewPropagationContext())
+	return sentry.SetHubOnContext(ctx, hub)
+}
+
+// newTrail returns a clone of sentry.CurrentHub without its breadcrumbs.
+func newTrail() *sentry.Hub {
+	hub := sentry.CurrentHub().Clone()
+	hub.Scope().ClearBreadcrumbs()
+	return hub
 }
 
 // Middleware returns an http.Handler that serves each request with its own
 // trail (see [WithTrail]), so breadcrumbs of concurrent requests never mix.
 // It also records the request on the trail's scope, as Sentry's HTTP
-// integrations do. A hub that an outer middleware already put on the
-// request's context is kept, on the assumption that it was made for this
-// request (sentryhttp clones one per request), so that its panic capture
-// sees the trail; only [sentry.CurrentHub] is cloned. Do not put one
-// long-lived hub in http.Server.BaseContext: every request would share it.
-// Where that cannot be helped, wrap handlers with [WithTrail] instead.
+// integrations do, and continues the trace of the request's sentry-trace and
+// baggage headers, or starts a new trace for the request when it has none.
+//
+// A hub that an outer middleware already put on the request's context is
+// kept, with its trace, on the assumption that it was made for this request
+// (sentryhttp clones one per request and continues the trace), so that its
+// panic capture sees the trail; only [sentry.CurrentHub] is cloned. Do not
+// put one long-lived hub in http.Server.BaseContext: every request would
+// share it. Where that cannot be helped, wrap handlers with [WithTrail]
+// instead.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		hub := sentry.GetHubFromContext(ctx)
 		if hub == nil || hub == sentry.CurrentHub() {
-			base := hub
-			if base == nil {
-				base = sentry.CurrentHub()
-			}
-			hub = base.Clone()
-			ctx = sentry.SetHubOnContext(ctx, hub)
-			r = r.WithContext(ctx)
+			hub = newTrail()
+			sentry.ContinueTrace(hub, r.Header.Get(sentry.SentryTraceHeader), r.Header.Get(sentry.SentryBaggageHeader))
+			r = r.WithContext(sentry.SetHubOnContext(ctx, hub))
 		}
 		hub.Scope().SetRequest(r)
 		next.ServeHTTP(w, r)

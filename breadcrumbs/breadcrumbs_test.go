@@ -26,6 +26,16 @@ func crumbs(t *testing.T, evs []sentrytest.Event, msg string) []string {
 	return sentrytest.BreadcrumbMessages(sentrytest.EventByMessage(t, evs, msg))
 }
 
+// traceID is the trace id of the event with message msg.
+func traceID(t *testing.T, evs []sentrytest.Event, msg string) string {
+	t.Helper()
+	id, _ := sentrytest.EventByMessage(t, evs, msg).Contexts["trace"]["trace_id"].(string)
+	if id == "" {
+		t.Fatalf("%s: no trace id", msg)
+	}
+	return id
+}
+
 func crumb(msg string) *sentry.Breadcrumb {
 	return breadcrumbs.New(sentry.LevelInfo, "test", msg, nil, time.Time{})
 }
@@ -137,26 +147,49 @@ func TestWithTrail(t *testing.T) {
 			t.Errorf("%s: tags = %v, want the scope copied", ev.Message, ev.Tags)
 		}
 	}
+	// A trail within a unit of work stays in its trace.
+	parentTrace := traceID(t, evs, "parent event")
+	for _, msg := range []string{"trail event", "nested event"} {
+		if got := traceID(t, evs, msg); got != parentTrace {
+			t.Errorf("%s trace %s, want the parent's %s", msg, got, parentTrace)
+		}
+	}
 }
 
 func TestWithTrailFromCurrentHub(t *testing.T) {
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	sentrytest.BindCurrent(t, hub.Client())
+	// Logged outside any unit of work, or without its context.
+	sentry.CurrentHub().AddBreadcrumb(crumb("shared"), nil)
 	trail := breadcrumbs.WithTrail(context.Background())
 	th := sentry.GetHubFromContext(trail)
 	if th == nil || th == sentry.CurrentHub() || th.Client() != hub.Client() {
 		t.Fatalf("trail hub %p, current %p", th, sentry.CurrentHub())
 	}
+	// The current hub on the context is the same as none.
+	other := sentry.GetHubFromContext(breadcrumbs.WithTrail(sentry.SetHubOnContext(context.Background(), sentry.CurrentHub())))
+	if other == sentry.CurrentHub() || other == th {
+		t.Fatalf("trail of the current hub on a context = %p", other)
+	}
 	breadcrumbs.Add(trail, crumb("trail only"), nil)
 	th.CaptureMessage("trail event")
+	other.CaptureMessage("other trail event")
 	sentry.CurrentHub().CaptureMessage("current event")
 	sentrytest.Flush(t, hub)
-	evs := rcv.WaitEvents(t, 2, waitFor)
-	if got := crumbs(t, evs, "current event"); len(got) != 0 {
-		t.Errorf("current hub got the trail's breadcrumbs: %q", got)
+	evs := rcv.WaitEvents(t, 3, waitFor)
+	if got := strings.Join(crumbs(t, evs, "current event"), ","); got != "shared" {
+		t.Errorf("current hub breadcrumbs = %q, want only its own", got)
 	}
 	if got := crumbs(t, evs, "trail event"); strings.Join(got, ",") != "trail only" {
-		t.Errorf("trail breadcrumbs = %q", got)
+		t.Errorf("trail breadcrumbs = %q, want only the trail's", got)
+	}
+	if got := crumbs(t, evs, "other trail event"); len(got) != 0 {
+		t.Errorf("other trail breadcrumbs = %q, want none", got)
+	}
+	// Each new unit of work has a trace of its own.
+	a, b, c := traceID(t, evs, "trail event"), traceID(t, evs, "other trail event"), traceID(t, evs, "current event")
+	if a == b || a == c || b == c {
+		t.Errorf("trace ids: trail %s, other trail %s, current hub %s: want three", a, b, c)
 	}
 }
 
@@ -188,6 +221,7 @@ func TestMiddleware(t *testing.T) {
 			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 			sentrytest.BindCurrent(t, hub.Client())
 			sentry.CurrentHub().Scope().SetTag("shared", "yes")
+			sentry.CurrentHub().AddBreadcrumb(crumb("server started"), nil)
 			var seen *sentry.Hub
 			h := breadcrumbs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				seen = sentry.GetHubFromContext(r.Context())
@@ -205,8 +239,8 @@ func TestMiddleware(t *testing.T) {
 			sentry.CurrentHub().CaptureMessage("outside")
 			sentrytest.Flush(t, hub)
 			evs := rcv.WaitEvents(t, 2, waitFor)
-			if got := crumbs(t, evs, "outside"); len(got) != 0 {
-				t.Errorf("the current hub got the request's breadcrumbs %q", got)
+			if got := strings.Join(crumbs(t, evs, "outside"), ","); got != "server started" {
+				t.Errorf("current hub breadcrumbs = %q, want only its own", got)
 			}
 			for _, ev := range evs {
 				if ev.Message == "outside" && ev.Request != nil {
@@ -216,7 +250,41 @@ func TestMiddleware(t *testing.T) {
 					t.Errorf("handler event request %v tags %v", ev.Request, ev.Tags)
 				}
 			}
+			if got := strings.Join(crumbs(t, evs, "in handler"), ","); got != "request step" {
+				t.Errorf("handler event breadcrumbs = %q, want the request's only", got)
+			}
+			if a, b := traceID(t, evs, "in handler"), traceID(t, evs, "outside"); a == b {
+				t.Errorf("the request shares the process's trace %s", a)
+			}
 		})
+	}
+}
+
+// TestMiddlewareTrace: each request has a trace of its own, or the one its
+// sentry-trace header continues.
+func TestMiddlewareTrace(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hub.Client())
+	h := breadcrumbs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sentry.GetHubFromContext(r.Context()).CaptureMessage(r.URL.Path)
+	}))
+	const incoming = "771a43a4192642f0b136d5159a501700"
+	for _, path := range []string{"/one", "/two", "/continued"} {
+		req := httptest.NewRequest(http.MethodGet, "http://svc.example"+path, nil)
+		if path == "/continued" {
+			req.Header.Set(sentry.SentryTraceHeader, incoming+"-b0e6f15b45c36b12-1")
+			req.Header.Set(sentry.SentryBaggageHeader, "sentry-trace_id="+incoming+",sentry-sample_rate=1")
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 3, waitFor)
+	one, two, continued := traceID(t, evs, "/one"), traceID(t, evs, "/two"), traceID(t, evs, "/continued")
+	if one == two {
+		t.Errorf("two requests share the trace %s", one)
+	}
+	if continued != incoming {
+		t.Errorf("request with a sentry-trace header: trace %s, want %s", continued, incoming)
 	}
 }
 

@@ -106,9 +106,9 @@
 // The hub is found per line: the hub of that context, else the hub of
 // [logsentry.WithHub], else [sentry.CurrentHub]. Without the hook, or for a
 // line logged without a context, lines go to that fallback hub; so do their
-// breadcrumbs, which then show up on every request's events. Give each
-// request or job a hub of its own with breadcrumbs.WithTrail or
-// breadcrumbs.Middleware, and log with .Ctx(ctx).
+// breadcrumbs, which then show up on the events of that hub, not on those
+// of any request. Give each request or job a hub of its own with
+// breadcrumbs.WithTrail or breadcrumbs.Middleware, and log with .Ctx(ctx).
 //
 // The correlation field appears in the other outputs of a
 // zerolog.MultiLevelWriter. [Writer.Tee] writes the other outputs without
