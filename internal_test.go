@@ -2,6 +2,7 @@ package logsentry
 
 import (
 	"math"
+	"path"
 	"runtime"
 	"testing"
 )
@@ -84,5 +85,30 @@ func TestIsLoggingFrame(t *testing.T) {
 		if got := isLoggingFrame(mod); got != want {
 			t.Errorf("isLoggingFrame(%q) = %v, want %v", mod, got, want)
 		}
+	}
+}
+
+func TestOwnPackage(t *testing.T) {
+	tests := []struct {
+		file, pkg string
+		ok        bool
+	}{
+		{ownDir + "/stack.go", thisModule, true},
+		{ownDir + "/breadcrumbs/breadcrumbs.go", thisModule + "/breadcrumbs", true},
+		{ownDir + "/internal/redact/redact.go", thisModule + "/internal/redact", true},
+		{ownDir + "/stack_test.go", "", false},
+		{ownDir + "/slogsentry/handler_test.go", "", false},
+		{ownDir + "/examples/quickstart/main.go", "", false},
+		{ownDir + "x/stack.go", "", false},
+		{"/home/u/app/main.go", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if pkg, ok := ownPackage(tt.file); pkg != tt.pkg || ok != tt.ok {
+			t.Errorf("ownPackage(%q) = %q, %v, want %q, %v", tt.file, pkg, ok, tt.pkg, tt.ok)
+		}
+	}
+	if _, file, _, _ := runtime.Caller(0); path.Dir(file) != ownDir {
+		t.Errorf("ownDir = %q, want the directory of %s", ownDir, file)
 	}
 }

@@ -1,6 +1,7 @@
 package logsentry
 
 import (
+	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -29,7 +30,15 @@ func (c *frameCache) frames(pc uintptr) []sentry.Frame {
 	it := runtime.CallersFrames([]uintptr{pc})
 	for {
 		rf, more := it.Next()
-		frames = append(frames, sentry.NewFrame(rf))
+		f := sentry.NewFrame(rf)
+		if pkg, ok := ownPackage(rf.File); ok {
+			// This module's code is never the user's, even inlined into
+			// a user's function (breadcrumbs.Middleware's handler is named
+			// after its caller), where the function name gives the
+			// caller's package.
+			f.Module, f.InApp = pkg, false
+		}
+		frames = append(frames, f)
 		if !more {
 			break
 		}
@@ -49,6 +58,33 @@ func (c *frameCache) frames(pc uintptr) []sentry.Frame {
 // thisModule is the import path prefix of this module's packages, whose
 // frames never appear in a reported stack.
 const thisModule = "github.com/logsentry/logsentry"
+
+// ownDir is the directory of this module's root package in the file
+// names of the binary (an absolute path, or the import path under
+// -trimpath).
+var ownDir = func() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return ""
+	}
+	return path.Dir(file)
+}()
+
+// ownPackage returns the package of this module that source file belongs
+// to, unless it is a test or an example (which stand for the user's code).
+func ownPackage(file string) (string, bool) {
+	if ownDir == "" || !strings.HasPrefix(file, ownDir+"/") || strings.HasSuffix(file, "_test.go") {
+		return "", false
+	}
+	dir := path.Dir(file[len(ownDir)+1:])
+	switch {
+	case dir == ".":
+		return thisModule, true
+	case dir == "examples" || strings.HasPrefix(dir, "examples/"):
+		return "", false
+	}
+	return thisModule + "/" + dir, true
+}
 
 // loggingPackages are the packages whose frames sit between a logging call
 // and the bridge. When a record carries no PC, the stack starts below the

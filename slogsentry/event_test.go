@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	pkgerrors "github.com/pkg/errors"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/breadcrumbs"
 	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/slogsentry"
 )
@@ -102,6 +105,37 @@ func TestCallSiteStack(t *testing.T) {
 			t.Errorf("caller frame = %s:%d, want %s:%d", f.Function, f.Lineno, sentrytest.ThisFunc(), callLine)
 		}
 	})
+}
+
+// TestCallSiteStackThroughMiddleware: breadcrumbs.Middleware's handler,
+// inlined into the function that wraps a handler with it, is named after
+// that function; its frame is still this module's, not the user's.
+func TestCallSiteStackThroughMiddleware(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hub.Client()) // Middleware clones the current hub
+	logger := slog.New(slogsentry.NewHandler())
+	var line int
+	h := breadcrumbs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		line = sentrytest.NextLine()
+		logger.ErrorContext(r.Context(), "in handler")
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "http://svc.example/", nil))
+	sentrytest.Flush(t, hub)
+	frames := sentrytest.ThreadFrames(t, rcv.WaitEvents(t, 1, waitFor)[0])
+	checkFrames(t, frames, sentrytest.ThisFunc()+".func1", line)
+	found := false
+	for _, f := range frames {
+		if !strings.HasSuffix(f.AbsPath, "/breadcrumbs/breadcrumbs.go") {
+			continue
+		}
+		found = true
+		if f.InApp || f.Module != "github.com/logsentry/logsentry/breadcrumbs" {
+			t.Errorf("middleware frame %s in module %s, in_app %v: want module github.com/logsentry/logsentry/breadcrumbs, not in app", f.Function, f.Module, f.InApp)
+		}
+	}
+	if !found {
+		t.Errorf("no frame of breadcrumbs.Middleware in %+v", frames)
+	}
 }
 
 func logFromHelper(l *slog.Logger) int {
