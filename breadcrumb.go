@@ -1,6 +1,8 @@
 package logsentry
 
 import (
+	"log/slog"
+
 	"github.com/getsentry/sentry-go"
 
 	"github.com/logsentry/logsentry/breadcrumbs"
@@ -16,9 +18,12 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 		data = make(map[string]any, size)
 		for i := range n.fields {
 			f := &n.fields[i]
-			if len(f.groups) == 0 {
+			switch {
+			case f.nested():
+				f.flatLeaves(func(key string, v slog.Value) { data[key] = v.Any() })
+			case len(f.groups) == 0:
 				data[f.key] = f.any()
-			} else {
+			default:
 				data[f.path()] = f.any()
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -111,37 +112,13 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 	}
 	for i := range n.fields {
 		f := &n.fields[i]
-		key := f.key
-		if len(f.groups) > 0 {
-			key = f.path()
-		}
-		switch v := f.val; v.Kind() {
-		case slog.KindString:
-			e.String(key, v.String())
-		case slog.KindInt64:
-			e.Int64(key, v.Int64())
-		case slog.KindUint64:
-			if u, ok := e.(uint64Setter); ok {
-				u.Uint64(key, v.Uint64())
-			} else {
-				e.String(key, strconv.FormatUint(v.Uint64(), 10))
-			}
-		case slog.KindFloat64:
-			e.Float64(key, v.Float64())
-		case slog.KindBool:
-			e.Bool(key, v.Bool())
+		switch {
+		case f.nested():
+			f.flatLeaves(func(key string, v slog.Value) { setLogAttr(e, key, v) })
+		case len(f.groups) == 0:
+			setLogAttr(e, f.key, f.val)
 		default:
-			x := v.Any()
-			if x == nil {
-				e.String(key, "null")
-				break
-			}
-			raw, err := json.Marshal(x)
-			if err != nil {
-				e.String(key, "!ERROR: "+err.Error())
-			} else {
-				e.String(key, string(raw))
-			}
+			setLogAttr(e, f.path(), f.val)
 		}
 	}
 	msg := n.message
@@ -149,4 +126,109 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 		msg = "(empty message)" // the SDK drops logs with an empty body
 	}
 	e.Emit(msg)
+}
+
+// setLogAttr sets attribute key of e to v, typed: strings, integers,
+// floats, booleans, and lists of one of these as arrays; anything else
+// (nil, a mixed list, a list of objects, an empty map) as its JSON text.
+func setLogAttr(e sentry.LogEntry, key string, v slog.Value) {
+	switch v.Kind() {
+	case slog.KindString:
+		e.String(key, v.String())
+	case slog.KindInt64:
+		e.Int64(key, v.Int64())
+	case slog.KindUint64:
+		if u, ok := e.(uint64Setter); ok {
+			u.Uint64(key, v.Uint64())
+		} else {
+			e.String(key, strconv.FormatUint(v.Uint64(), 10))
+		}
+	case slog.KindFloat64:
+		e.Float64(key, v.Float64())
+	case slog.KindBool:
+		e.Bool(key, v.Bool())
+	default:
+		x := v.Any()
+		if l, ok := x.([]any); ok && setLogList(e, key, l) {
+			return
+		}
+		if x == nil {
+			e.String(key, "null")
+			return
+		}
+		raw, err := json.Marshal(x)
+		if err != nil {
+			e.String(key, "!ERROR: "+err.Error())
+		} else {
+			e.String(key, string(raw))
+		}
+	}
+}
+
+// setLogList sets attribute key of e to the array l if its elements are
+// all strings, all booleans, all integers (int64, or uint64 that fit) or
+// all numbers, and reports whether it did. An empty list is an empty
+// array of strings.
+func setLogList(e sentry.LogEntry, key string, l []any) bool {
+	var strs, bools, ints, nums int
+	for _, x := range l {
+		switch x := x.(type) {
+		case string:
+			strs++
+		case bool:
+			bools++
+		case int64:
+			ints++
+		case uint64:
+			if x > math.MaxInt64 {
+				nums++
+			} else {
+				ints++
+			}
+		case float64:
+			nums++
+		default:
+			return false
+		}
+	}
+	switch n := len(l); {
+	case strs == n:
+		s := make([]string, n)
+		for i, x := range l {
+			s[i] = x.(string)
+		}
+		e.StringSlice(key, s)
+	case bools == n:
+		s := make([]bool, n)
+		for i, x := range l {
+			s[i] = x.(bool)
+		}
+		e.BoolSlice(key, s)
+	case ints == n:
+		s := make([]int64, n)
+		for i, x := range l {
+			if u, ok := x.(uint64); ok {
+				s[i] = int64(u)
+			} else {
+				s[i] = x.(int64)
+			}
+		}
+		e.Int64Slice(key, s)
+	case ints+nums == n:
+		s := make([]float64, n)
+		for i, x := range l {
+			switch x := x.(type) {
+			case int64:
+				s[i] = float64(x)
+			case uint64:
+				s[i] = float64(x)
+			default:
+				s[i] = x.(float64)
+			}
+		}
+		e.Float64Slice(key, s)
+	default:
+		return false
+	}
+	return true
 }

@@ -37,8 +37,17 @@ func TestLogAttributes(t *testing.T) {
 		slog.Bool("b", true),
 		slog.Any("nil", nil),
 		slog.Duration("d", time.Second),
-		slog.Any("m", map[string]any{"k": []int{1, 2}}),
+		slog.Any("m", map[string]any{"k": []int{1, 2}, "o": map[string]any{"z": 1.5, "e": map[string]any{}}}),
 		slog.Any("list", []string{"x", "y"}),
+		slog.Any("bools", []bool{true, false}),
+		slog.Any("floats", []any{1, 2.5, uint64(math.MaxUint64)}),
+		slog.Any("mixed", []any{1, "a"}),
+		slog.Any("objects", []any{map[string]any{"a": 1}}),
+		slog.Any("empty", []int{}),
+		slog.Any("struct", struct {
+			ID   int    `json:"id"`
+			Name string `json:"name"`
+		}{7, "n"}),
 		slog.Group("http", slog.String("method", "GET"), slog.Group("resp", slog.Int("status", 200))),
 	}})
 	sentrytest.Flush(t, hub)
@@ -56,8 +65,17 @@ func TestLogAttributes(t *testing.T) {
 		"b":                {"boolean", `true`},
 		"nil":              {"string", `"null"`},
 		"d":                {"string", `"1s"`},
-		"m":                {"string", `"{\"k\":[1,2]}"`},
-		"list":             {"string", `"[\"x\",\"y\"]"`},
+		"m.k":              {"array", `[1,2]`},
+		"m.o.z":            {"double", `1.5`},
+		"m.o.e":            {"string", `"{}"`},
+		"list":             {"array", `["x","y"]`},
+		"bools":            {"array", `[true,false]`},
+		"floats":           {"array", `[1,2.5,18446744073709552000]`},
+		"mixed":            {"string", `"[1,\"a\"]"`},
+		"objects":          {"string", `"[{\"a\":1}]"`},
+		"empty":            {"array", `[]`},
+		"struct.id":        {"integer", `7`},
+		"struct.name":      {"string", `"n"`},
 		"http.method":      {"string", `"GET"`},
 		"http.resp.status": {"integer", `200`},
 		"sentry.origin":    {"string", `"auto.log.logsentry"`},
@@ -77,7 +95,7 @@ func TestLogAttributes(t *testing.T) {
 	if u, ok := a["u"].Value.(json.Number); !ok || u.String() != "18446744073709551615" {
 		t.Errorf("uint64 attribute = %#v", a["u"].Value)
 	}
-	for _, k := range []string{"exception.type", "exception.message", "user.id", "http", "m.k"} {
+	for _, k := range []string{"exception.type", "exception.message", "user.id", "http", "m", "m.o", "struct"} {
 		if _, ok := a[k]; ok {
 			t.Errorf("unexpected attribute %q", k)
 		}

@@ -59,7 +59,7 @@ func TestSentryLogs(t *testing.T) {
 		"req.b":             {Type: "boolean", Value: true},
 		"req.s":             {Type: "string", Value: "text"},
 		"req.d":             {Type: "string", Value: "1.5s"},
-		"req.obj":           {Type: "string", Value: `{"a":1}`},
+		"req.obj.a":         {Type: "integer", Value: json.Number("1")},
 		"req.http.status":   {Type: "integer", Value: json.Number("200")},
 		"req.http.url.path": {Type: "string", Value: "/a"},
 		"sentry.origin":     {Type: "string", Value: "auto.log.slog"},

@@ -73,6 +73,12 @@ type cardError struct{ code int }
 
 func (c *cardError) Error() string { return fmt.Sprintf("card declined (%d)", c.code) }
 
+// order is a struct logged as a field value.
+type order struct {
+	ID     int    `json:"id"`
+	Status string `json:"status"`
+}
+
 type scenario struct {
 	name string
 	run  func(t *testing.T, a adapter)
@@ -258,6 +264,49 @@ var scenarios = []scenario{
 		eq(t, "origin", lg.Attributes["sentry.origin"].String(), "auto.log."+a.name)
 		if n, _ := lg.Attributes["amount"].Int(); n != 1250 {
 			t.Errorf("amount = %v, want 1250", lg.Attributes["amount"].Value)
+		}
+	}},
+	{"maps, structs and lists", func(t *testing.T, a adapter) {
+		e := newEnv(t, sentry.ClientOptions{})
+		l := a.new(t, thresholds{levelError, levelInfo, levelInfo})
+		fields := []field{
+			f("cart", map[string]any{"items": 3, "total": 19.5}),
+			f("order", order{ID: 7, Status: "paid"}),
+			f("tags", []string{"a", "b"}),
+			f("codes", []int{4, 5}),
+		}
+		l.log(e.ctx, levelInfo, "checkout", fields...)
+		l.log(e.ctx, levelError, "checkout failed", fields...)
+		e.flush()
+		ev := e.rcv.WaitEvents(t, 1, 5*time.Second)[0]
+		// Events keep values nested; breadcrumbs and logs flatten them to
+		// dotted keys, as they do groups, with typed leaves.
+		eq(t, "event attributes", attrs(ev), map[string]any{
+			"cart":  map[string]any{"items": "3", "total": "19.5"},
+			"order": map[string]any{"id": "7", "status": "paid"},
+			"tags":  "[a b]", "codes": "[4 5]",
+		})
+		if len(ev.Breadcrumbs) != 1 {
+			t.Fatalf("breadcrumbs %v, want one", crumbSummary(ev.Breadcrumbs))
+		}
+		eq(t, "breadcrumb", crumbSummary(ev.Breadcrumbs), []string{
+			"default/" + a.name + "/info/checkout/cart.items=3/cart.total=19.5/codes=[4 5]/order.id=7/order.status=paid/tags=[a b]",
+		})
+		lg := sentrytest.LogByBody(t, e.rcv.WaitLogs(t, 2, 10*time.Second), "checkout")
+		for k, want := range map[string]string{
+			"cart.items": "integer 3", "cart.total": "double 19.5", "order.id": "integer 7",
+			"order.status": `string "paid"`, "tags": `array ["a","b"]`, "codes": "array [4,5]",
+		} {
+			got, ok := lg.Attributes[k]
+			v, _ := json.Marshal(got.Value)
+			if !ok || got.Type+" "+string(v) != want {
+				t.Errorf("log attribute %s = %s %s, want %s", k, got.Type, v, want)
+			}
+		}
+		for _, k := range []string{"cart", "order"} {
+			if _, ok := lg.Attributes[k]; ok {
+				t.Errorf("log attribute %s kept whole besides its dotted keys", k)
+			}
 		}
 	}},
 	{"logger name", func(t *testing.T, a adapter) {
