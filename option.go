@@ -94,8 +94,8 @@ func WithBreadcrumbSeverity(s Severity) Option {
 }
 
 // WithLogSeverity sets the lowest severity that becomes a Sentry structured
-// log. The default is [SeverityOff]: Sentry Logs are opt-in, and also need
-// EnableLogs in the client's options.
+// log. The default is [SeverityOff]: Sentry Logs are opt-in. (sentry-go
+// v0.50 has no client option for them: a client with a DSN sends them.)
 func WithLogSeverity(s Severity) Option {
 	return optionFunc(func(c *config) { c.logMin = s })
 }

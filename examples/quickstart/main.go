@@ -1,7 +1,8 @@
 // Command quickstart forwards ordinary log calls to Sentry from all four
 // loggers: info lines become breadcrumbs of their request, errors become
-// issues with their error chain and the caller's line on top, and warnings
-// become Sentry logs. Each logger keeps its console output.
+// issues with their error chain and the caller's line on top, and (in the
+// slog part, where they are switched on) warnings become Sentry logs. Each
+// logger keeps its console output.
 //
 //	go run ./examples/quickstart                # prints what would be sent
 //	SENTRY_DSN=... go run ./examples/quickstart # sends it (e.g. to Spotlight)
@@ -60,6 +61,8 @@ func withSlog() {
 		slogsentry.WithLogLevel(slog.LevelWarn), // Sentry Logs are opt-in
 		logsentry.WithTagKeys("order_id"),       // only listed fields become tags
 	)
+	// slogtee.New is slog.NewMultiHandler (Go 1.26) for Go 1.25, which this
+	// module supports; on Go 1.26, write slog.NewMultiHandler.
 	log := slog.New(slogtee.New(slog.NewTextHandler(os.Stdout, nil), h)).With("order_id", 1042)
 
 	ctx := request()

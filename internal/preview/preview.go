@@ -88,7 +88,14 @@ func (t *Transport) SendEvent(e *sentry.Event) {
 		fmt.Fprintf(w, "   tag %s=%s\n", k, e.Tags[k])
 	}
 	if !e.User.IsEmpty() {
-		fmt.Fprintf(w, "   user id=%q email=%q\n", e.User.ID, e.User.Email)
+		// Only what the event carries: the SDK leaves empty fields out.
+		fmt.Fprint(w, "   user")
+		for _, kv := range [][2]string{{"id", e.User.ID}, {"username", e.User.Username}, {"email", e.User.Email}, {"ip_address", e.User.IPAddress}} {
+			if kv[1] != "" {
+				fmt.Fprintf(w, " %s=%q", kv[0], kv[1])
+			}
+		}
+		fmt.Fprintln(w)
 	}
 	for _, k := range []string{"attributes", "log"} {
 		if c, ok := e.Contexts[k]; ok {
