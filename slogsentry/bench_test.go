@@ -102,6 +102,48 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	})
 }
 
+// BenchmarkBreadcrumbParallel is BenchmarkBreadcrumb on every core at
+// once, each goroutine with its own hub, as breadcrumbs.Middleware gives
+// each request: nothing in the SDK is shared, so any cost of sharing
+// between cores (a lock, a counter) is the bridge's.
+func BenchmarkBreadcrumbParallel(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		_, hub, _ := newBenchHub(b)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			hub := hub.Clone()
+			for pb.Next() {
+				hub.AddBreadcrumb(&sentry.Breadcrumb{
+					Type:     "default",
+					Category: "slog",
+					Message:  "msg",
+					Level:    sentry.LevelInfo,
+					Data: map[string]any{
+						"user_id": benchUserID,
+						"path":    benchPath,
+						"latency": benchLatency.String(),
+						"ok":      benchOK,
+						"region":  benchRegion,
+					},
+					Timestamp: time.Now(),
+				}, nil)
+			}
+		})
+	})
+	b.Run("impl=slogsentry", func(b *testing.B) {
+		_, hub, _ := newBenchHub(b)
+		logger := slog.New(slogsentry.NewHandler())
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			ctx := sentry.SetHubOnContext(context.Background(), hub.Clone())
+			for pb.Next() {
+				logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
+					"latency", benchLatency, "ok", benchOK, "region", benchRegion)
+			}
+		})
+	})
+}
+
 func BenchmarkEvent(b *testing.B) {
 	b.Run("impl=floor", func(b *testing.B) {
 		_, hub, tr := newBenchHub(b)
