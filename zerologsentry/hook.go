@@ -72,10 +72,10 @@ var _ zerolog.Hook = (*Writer)(nil)
 // the line; the capture does not depend on that, so asynchronous writers
 // (diode) keep the context too. For any other line Run does nothing.
 func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, _ string) {
-	s := Severity(level)
-	if e == nil || !w.b.Enabled(s) {
+	if e == nil || !w.enabled(level) {
 		return
 	}
+	s := Severity(level)
 	ctx := e.GetCtx() // context.Background() when the event has none
 	var pc uintptr
 	if w.b.Sinks(s)&logsentry.SinkEvent != 0 {

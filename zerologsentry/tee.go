@@ -53,8 +53,8 @@ func (t *tee) Write(p []byte) (int, error) {
 }
 
 func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
-	s := Severity(l)
-	if t.w.b.Enabled(s) {
+	if t.w.enabled(l) {
+		s := Severity(l)
 		// The Writer parses this line anyway: parse it once, and cut the
 		// correlation field out where the parser found it.
 		attrs := attrbuf.Get()
@@ -69,7 +69,7 @@ func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 		return len(p), err
 	}
 	q, buf := p, (*[]byte)(nil)
-	if mayBeMarked(s) {
+	if mayBeMarked(Severity(l)) {
 		// Only lines at or above the lowest level a hook has marked can
 		// carry the field; lower ones go out as they are, unsearched.
 		q, buf = stripCorrelation(p)

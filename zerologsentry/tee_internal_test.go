@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/logsentry/logsentry"
 )
 
 // hasCorrelationKey is bytes.Contains of the quoted field name, searched
@@ -70,4 +74,32 @@ func FuzzCutCorrelation(f *testing.F) {
 			t.Errorf("cut of parsed %q = %q: not JSON", p, got)
 		}
 	})
+}
+
+// The Writer's level table agrees with its bridge at every zerolog level,
+// under thresholds that make the enabled levels a range, a set with a gap
+// (NoLevel counts as info) and nothing.
+func TestEnabledTable(t *testing.T) {
+	for name, w := range map[string]*Writer{
+		"defaults":   NewWriter(),
+		"debug logs": NewWriter(WithLogLevel(zerolog.DebugLevel)),
+		"warn only":  NewWriter(WithEventLevel(zerolog.WarnLevel), WithBreadcrumbLevel(zerolog.Disabled)),
+		"panic only": NewWriter(WithEventLevel(zerolog.PanicLevel), WithBreadcrumbLevel(zerolog.Disabled)),
+		"nothing":    NewWriter(WithEventLevel(zerolog.Disabled), WithBreadcrumbLevel(zerolog.Disabled)),
+	} {
+		n := 0
+		for i := -128; i < 128; i++ {
+			l := zerolog.Level(i)
+			want := Severity(l) != logsentry.SeverityOff && w.b.Enabled(Severity(l))
+			if got := w.enabled(l); got != want {
+				t.Errorf("%s: enabled(%v) = %v, want %v", name, l, got, want)
+			}
+			if want {
+				n++
+			}
+		}
+		if name == "nothing" && n != 0 || name != "nothing" && n == 0 {
+			t.Errorf("%s: %d levels enabled", name, n)
+		}
+	}
 }

@@ -23,7 +23,11 @@ import (
 // A Writer is safe for concurrent use. Its methods never fail: Write and
 // WriteLevel always return len(p), nil.
 type Writer struct {
-	b       *logsentry.Bridge
+	b *logsentry.Bridge
+	// on tells, per zerolog level (as a uint8), whether the bridge takes
+	// it: the check every line makes, in the hook, Tee and WriteLevel, is
+	// one load.
+	on      [256]bool
 	pending [pendingSize]atomic.Pointer[pending]
 }
 
@@ -42,8 +46,15 @@ func NewWriter(opts ...logsentry.Option) *Writer {
 	all := make([]logsentry.Option, 0, len(opts)+1)
 	all = append(all, logsentry.WithLoggerName("zerolog"))
 	all = append(all, opts...)
-	return &Writer{b: logsentry.New(all...)}
+	w := &Writer{b: logsentry.New(all...)}
+	for i := range w.on {
+		w.on[i] = w.b.Enabled(Severity(zerolog.Level(int8(uint8(i))))) // false for Disabled
+	}
+	return w
 }
+
+// enabled reports whether lines at level l go anywhere.
+func (w *Writer) enabled(l zerolog.Level) bool { return w.on[uint8(l)] }
 
 // Bridge returns the bridge the Writer sends to.
 func (w *Writer) Bridge() *logsentry.Bridge { return w.b }
@@ -52,11 +63,10 @@ func (w *Writer) Bridge() *logsentry.Bridge { return w.b }
 // sends it to the outputs its level selects. Below every threshold it
 // returns at once, without parsing or allocating.
 func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
-	s := Severity(level)
-	if !w.b.Enabled(s) { // false for Disabled (SeverityOff) too
+	if !w.enabled(level) {
 		return len(p), nil
 	}
-	w.emit(level, s, p)
+	w.emit(level, Severity(level), p)
 	return len(p), nil
 }
 
@@ -66,11 +76,10 @@ func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 // zerolog.NoLevel. Below every threshold it returns without allocating.
 func (w *Writer) Write(p []byte) (int, error) {
 	level := lineLevel(p)
-	s := Severity(level)
-	if !w.b.Enabled(s) { // false for Disabled (SeverityOff) too
+	if !w.enabled(level) {
 		return len(p), nil
 	}
-	w.emit(level, s, p)
+	w.emit(level, Severity(level), p)
 	return len(p), nil
 }
 
