@@ -75,6 +75,13 @@ func newConfig(opts []Option) config {
 // WithHub sets the hub used for records whose context carries none. Without
 // it (or with a nil hub) such records go to [sentry.CurrentHub], looked up
 // per record, so a hub bound later by [sentry.Init] is honoured.
+//
+// A hub on the record's context wins: breadcrumbs.Middleware and
+// breadcrumbs.WithTrail put a clone of sentry.CurrentHub there, so a
+// program whose client is bound only to h (no sentry.Init) gives each
+// request a clone of h instead, in a middleware of its own:
+// sentry.SetHubOnContext(r.Context(), h.Clone()), which Middleware then
+// keeps.
 func WithHub(h *sentry.Hub) Option {
 	return optionFunc(func(c *config) { c.hub = h })
 }

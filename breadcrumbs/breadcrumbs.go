@@ -106,7 +106,9 @@ func newTrail() *sentry.Hub {
 // panic capture sees the trail; only [sentry.CurrentHub] is cloned. Do not
 // put one long-lived hub in http.Server.BaseContext: every request would
 // share it. Where that cannot be helped, wrap handlers with [WithTrail]
-// instead.
+// instead. A program whose client is bound to a hub of its own rather than
+// to sentry.CurrentHub (logsentry.WithHub) puts a clone of that hub on each
+// request in an outer middleware, which Middleware keeps.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
