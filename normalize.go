@@ -401,13 +401,7 @@ const maxKeyBytes = 256
 // redacted (a key names a value, it is not one) but are bounded: Sentry
 // rejects a whole event whose keys are huge.
 func cleanKey(k string) string {
-	if len(k) > maxKeyBytes {
-		cut := maxKeyBytes
-		for cut > 0 && !utf8.RuneStart(k[cut]) {
-			cut--
-		}
-		k = k[:cut] + truncatedMark
-	}
+	k = truncate(k, maxKeyBytes)
 	if !utf8.ValidString(k) {
 		k = strings.ToValidUTF8(k, "\uFFFD")
 	}

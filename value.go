@@ -32,15 +32,22 @@ const (
 	depthMark     = "[max depth]"
 )
 
+// truncate returns s if it has at most n bytes, else its first n bytes or
+// fewer (a whole number of UTF-8 sequences) followed by truncatedMark.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := max(n, 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + truncatedMark
+}
+
 // str returns s as a valid, bounded, redacted UTF-8 string.
 func (b *Bridge) str(s string) string {
-	if len(s) > maxStringBytes {
-		cut := maxStringBytes
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + truncatedMark
-	}
+	s = truncate(s, maxStringBytes)
 	if !utf8.ValidString(s) {
 		s = string(bytes.ToValidUTF8([]byte(s), []byte("\uFFFD")))
 	}
@@ -92,14 +99,7 @@ func (c *converter) take() bool {
 
 // str is [Bridge.str] within the conversion's string budget.
 func (c *converter) str(s string) string {
-	s = c.b.str(s)
-	if len(s) > c.bytes {
-		cut := max(c.bytes, 0)
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + truncatedMark
-	}
+	s = truncate(c.b.str(s), c.bytes)
 	c.bytes -= len(s)
 	return s
 }
