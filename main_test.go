@@ -14,7 +14,7 @@ import (
 	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, sentrytest.LeakOptions...) }
 
 // waitFor bounds every wait on the receiver.
 const waitFor = sentrytest.WaitFor

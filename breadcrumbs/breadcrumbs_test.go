@@ -16,7 +16,7 @@ import (
 	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, sentrytest.LeakOptions...) }
 
 const waitFor = sentrytest.WaitFor
 

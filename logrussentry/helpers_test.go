@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 		runChild(mode)
 		os.Exit(childFellThrough)
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, sentrytest.LeakOptions...)
 }
 
 // waitFor bounds every wait on the receiver.

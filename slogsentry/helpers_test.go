@@ -15,7 +15,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		childMain(mode) // the subprocess of TestFatalExitsAfterDelivery; never returns
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, sentrytest.LeakOptions...)
 }
 
 // testTime is a fixed record time.

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childModeEnv); mode != "" {
 		runChild(mode) // exits
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, sentrytest.LeakOptions...)
 }
 
 const waitFor = sentrytest.WaitFor

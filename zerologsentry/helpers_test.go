@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		childMain(mode) // exits
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, sentrytest.LeakOptions...)
 }
 
 // waitFor bounds every wait on the receiver.

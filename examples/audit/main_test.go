@@ -14,7 +14,7 @@ import (
 	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, sentrytest.LeakOptions...) }
 
 // transaction is the part of a "transaction" item the tests look at.
 type transaction struct {

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	// lets the Writer recover the error value (type and chain). It is the
 	// one documented zerolog-only step (see the README).
 	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, sentrytest.LeakOptions...)
 }
 
 const thisPkg = "github.com/logsentry/logsentry/internal/conformance_test"

@@ -46,7 +46,7 @@ import (
 	"github.com/logsentry/logsentry/zerologsentry"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, sentrytest.LeakOptions...) }
 
 const (
 	// flushTimeout bounds the explicit flush after each burst.

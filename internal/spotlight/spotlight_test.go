@@ -17,13 +17,14 @@ import (
 	"github.com/getsentry/sentry-go"
 	"go.uber.org/goleak"
 
+	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/internal/spotlight"
 )
 
 // TestMain fails the package if a test leaves goroutines behind, such as a
 // stream reader whose body was not closed.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, sentrytest.LeakOptions...)
 }
 
 func TestBaseURL(t *testing.T) {
