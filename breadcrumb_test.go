@@ -2,10 +2,14 @@ package logsentry_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getsentry/sentry-go"
 
@@ -103,5 +107,89 @@ func TestBreadcrumbTrail(t *testing.T) {
 	}
 	if c := sentrytest.EventByMessage(t, evs, "base failed").Breadcrumbs; len(c) != 0 {
 		t.Errorf("the shared hub's event has breadcrumbs %+v", c)
+	}
+}
+
+// TestBreadcrumbBounds: a breadcrumb keeps at most 1 KB of message and
+// about 4 KB of data, so that 100 of them (the SDK's default
+// MaxBreadcrumbs) and the event's own fields stay under the 1 MB over which
+// Sentry rejects an event whole.
+func TestBreadcrumbBounds(t *testing.T) {
+	big := strings.Repeat("é", 8<<10) // 16 KB, 2-byte runes
+	bigAttrs := func(n int) []slog.Attr {
+		attrs := make([]slog.Attr, n)
+		for i := range attrs {
+			attrs[i] = slog.String(fmt.Sprintf("body%02d", i), big)
+		}
+		return attrs
+	}
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{MaxBreadcrumbs: 100})
+	b := logsentry.New(logsentry.WithHub(hub), noRate)
+	ctx := context.Background()
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: "small", Attrs: []slog.Attr{slog.Int("n", 1), slog.Any("list", []int{1, 2})}})
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: "list", Attrs: []slog.Attr{
+		slog.String("a", strings.Repeat("x", 3000)), slog.Any("list", strings.Split(strings.Repeat("yyyyyyyyyyyyyyyyyyyy,", 99), ",")), slog.Int("n", 1)}})
+	for range 98 {
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: big, Attrs: bigAttrs(40)})
+	}
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "failed", Err: errors.New("boom"), Attrs: bigAttrs(5)})
+	sentrytest.Flush(t, hub)
+	ev := rcv.WaitEvents(t, 1, waitFor)[0]
+	if size := len(ev.Raw); size > 1<<20 {
+		t.Errorf("event of %d bytes: Sentry rejects events over 1 MB", size)
+	} else {
+		t.Logf("event of %d bytes", size)
+	}
+	if n := len(ev.Breadcrumbs); n != 100 {
+		t.Fatalf("%d breadcrumbs, want 100", n)
+	}
+	if got := jsonOf(t, ev.Breadcrumbs[0].Data); got != `{"list":[1,2],"n":1}` {
+		t.Errorf("small breadcrumb data = %s", got)
+	}
+	list := ev.Breadcrumbs[1].Data
+	if list["a"] != strings.Repeat("x", 3000) || list["list"] != "…[truncated]" || list["n"] != json.Number("1") {
+		t.Errorf("list breadcrumb data: a %d bytes, list %.40v, n %v", len(list["a"].(string)), list["list"], list["n"])
+	}
+	for i, c := range ev.Breadcrumbs[2:] {
+		data := jsonOf(t, c.Data)
+		if len(c.Message) > 1024+len("…[truncated]") || !strings.HasSuffix(c.Message, "…[truncated]") || !utf8.ValidString(c.Message) {
+			t.Fatalf("breadcrumb %d: message of %d bytes, want at most 1 KB, cut at a rune", i+2, len(c.Message))
+		}
+		if len(data) > 4<<10+100 {
+			t.Fatalf("breadcrumb %d: data of %d bytes, want about 4 KB", i+2, len(data))
+		}
+		first, _ := c.Data["body00"].(string)
+		if !strings.HasPrefix(big, strings.TrimSuffix(first, "…[truncated]")) || len(first) < 3<<10 {
+			t.Fatalf("breadcrumb %d: first field %d bytes, want the start of the value", i+2, len(first))
+		}
+		if c.Data["[truncated]"] != "39 more fields" {
+			t.Fatalf("breadcrumb %d: [truncated] = %v, want 39 more fields", i+2, c.Data["[truncated]"])
+		}
+	}
+}
+
+// TestEventFieldBounds: an event's fields keep at most about 256 KB of
+// JSON; the rest are counted, not sent.
+func TestEventFieldBounds(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(hub), noRate)
+	attrs := []slog.Attr{slog.Group("g", slog.Int("small", 1))}
+	for i := range 100 {
+		attrs = append(attrs, slog.Group("g", slog.String(fmt.Sprintf("body%02d", i), strings.Repeat("x", 16<<10))))
+	}
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "huge", Attrs: attrs})
+	sentrytest.Flush(t, hub)
+	ev := rcv.WaitEvents(t, 1, waitFor)[0]
+	a := ev.Contexts["attributes"]
+	if size := len(jsonOf(t, a)); size > 256<<10+200 {
+		t.Errorf("attributes of %d bytes, want about 256 KB", size)
+	}
+	g, _ := a["g"].(map[string]any)
+	if g["small"] != json.Number("1") || g["body00"] != strings.Repeat("x", 16<<10) {
+		t.Errorf("the first fields are not kept whole: small %v, body00 %d bytes", g["small"], len(fmt.Sprint(g["body00"])))
+	}
+	// 15 fields of 16 KB fit, the 16th is cut, the others are counted.
+	if note := a["[truncated]"]; note != "84 more fields" {
+		t.Errorf("[truncated] = %v, want 84 more fields", note)
 	}
 }

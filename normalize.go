@@ -378,21 +378,36 @@ func (b *Bridge) sensitive(k string) bool {
 // Fields and groups with the same key merge, the later winning.
 func tree(fields []field) map[string]any {
 	root := make(map[string]any, len(fields))
+	b := jsonBudget{left: maxEventFields}
 	for i := range fields {
 		f := &fields[i]
 		m := root
 		for _, g := range f.groups {
 			sub, ok := m[g].(map[string]any)
 			if !ok {
+				if b.left <= 0 {
+					break // fit drops the field
+				}
+				b.left -= len(g) + 6
 				sub = make(map[string]any)
 				m[g] = sub
 			}
 			m = sub
 		}
-		m[f.key] = f.any()
+		if x, ok := b.fit(f.key, f.val); ok {
+			m[f.key] = x
+		}
+	}
+	if b.dropped > 0 {
+		root[truncatedFields] = droppedNote(b.dropped)
 	}
 	return root
 }
+
+// maxEventFields bounds the JSON size of an event's fields (its
+// "attributes" context): with its breadcrumbs (see maxCrumbData), an event
+// stays under the 1 MB over which Sentry rejects it.
+const maxEventFields = 256 << 10
 
 // maxKeyBytes bounds a field key or group name.
 const maxKeyBytes = 256
