@@ -69,8 +69,8 @@ type crumbData struct {
 }
 
 func (d *crumbData) add(key string, v slog.Value) {
-	if x, ok := d.fit(key, v); ok {
-		d.m[key] = x
+	if v, ok := d.fit(key, v); ok {
+		d.m[key] = v.Any()
 	}
 }
 
@@ -85,28 +85,31 @@ type jsonBudget struct {
 // fit returns v, cut to what is left, as the value of key, and spends its
 // size; ok is false, and the field counted as dropped, when nothing is
 // left.
-func (b *jsonBudget) fit(key string, v slog.Value) (x any, ok bool) {
+func (b *jsonBudget) fit(key string, v slog.Value) (_ slog.Value, ok bool) {
 	if b.left <= 0 {
 		b.dropped++
-		return nil, false
+		return slog.Value{}, false
 	}
 	b.left -= len(key) + 4 // quotes, colon, comma
 	switch v.Kind() {
 	case slog.KindString:
-		s := truncate(v.String(), b.left)
+		s := v.String()
+		if len(s) > b.left {
+			s = truncate(s, b.left)
+			v = slog.StringValue(s)
+		}
 		b.left -= len(s) + 2
-		return s, true
+		return v, true
 	case slog.KindAny:
-		x := v.Any()
-		if size := jsonSize(x, b.left); size <= b.left {
+		if size := jsonSize(v.Any(), b.left); size <= b.left {
 			b.left -= size
-			return x, true
+			return v, true
 		}
 		b.left -= len(truncatedMark) + 2
-		return truncatedMark, true
+		return slog.StringValue(truncatedMark), true
 	default: // a number or a boolean
 		b.left -= 20
-		return v.Any(), true
+		return v, true
 	}
 }
 

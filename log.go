@@ -110,22 +110,43 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 	if n.hasUser && n.user.ID != "" {
 		e.String("user.id", n.user.ID)
 	}
+	la := logAttrs{e: e, jsonBudget: jsonBudget{left: maxLogAttrs}}
 	for i := range n.fields {
 		f := &n.fields[i]
 		switch {
 		case f.nested():
-			f.flatLeaves(func(key string, v slog.Value) { setLogAttr(e, key, v) })
+			f.flatLeaves(la.set)
 		case len(f.groups) == 0:
-			setLogAttr(e, f.key, f.val)
+			la.set(f.key, f.val)
 		default:
-			setLogAttr(e, f.path(), f.val)
+			la.set(f.path(), f.val)
 		}
+	}
+	if la.dropped > 0 {
+		e.String(truncatedFields, droppedNote(la.dropped))
 	}
 	msg := n.message
 	if msg == "" {
 		msg = "(empty message)" // the SDK drops logs with an empty body
 	}
 	e.Emit(msg)
+}
+
+// maxLogAttrs bounds the JSON size of a Sentry log's fields: the SDK
+// batches up to 100 logs in one envelope, which Sentry takes or rejects
+// whole.
+const maxLogAttrs = 64 << 10
+
+// logAttrs sets a log's field attributes within maxLogAttrs.
+type logAttrs struct {
+	e sentry.LogEntry
+	jsonBudget
+}
+
+func (la *logAttrs) set(key string, v slog.Value) {
+	if v, ok := la.fit(key, v); ok {
+		setLogAttr(la.e, key, v)
+	}
 }
 
 // setLogAttr sets attribute key of e to v, typed: strings, integers,

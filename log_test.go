@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,5 +231,38 @@ func TestLogTrace(t *testing.T) {
 	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "traced")
 	if l.TraceID != span.TraceID.String() || l.SpanID != span.SpanID.String() {
 		t.Errorf("log trace %s span %s, want %s %s", l.TraceID, l.SpanID, span.TraceID, span.SpanID)
+	}
+}
+
+// TestLogAttributeBounds: a log's fields keep at most about 64 KB of JSON;
+// the rest are counted in a "[truncated]" attribute.
+func TestLogAttributeBounds(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsOnly(hub)
+	attrs := []slog.Attr{slog.Int("n", 7)}
+	for i := range 20 {
+		attrs = append(attrs, slog.String(fmt.Sprintf("body%02d", i), strings.Repeat("x", 16<<10)))
+	}
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "big", Attrs: attrs})
+	sentrytest.Flush(t, hub)
+	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "big")
+	size := 0
+	for k, a := range l.Attributes {
+		if !strings.HasPrefix(k, "sentry.") {
+			size += len(k) + len(jsonOf(t, a.Value))
+		}
+	}
+	if size > 64<<10+200 {
+		t.Errorf("log attributes of %d bytes, want about 64 KB", size)
+	}
+	if n := l.Attributes["n"]; n.Type != "integer" || jsonOf(t, n.Value) != "7" {
+		t.Errorf("n = %s %s, want integer 7", n.Type, jsonOf(t, n.Value))
+	}
+	if s, _ := l.Attributes["body00"].Value.(string); s != strings.Repeat("x", 16<<10) {
+		t.Errorf("body00 has %d bytes, want the whole first field", len(s))
+	}
+	// 3 fields of 16 KB fit, the 4th is cut, the other 16 are counted.
+	if got := l.Attributes["[truncated]"].Value; got != "16 more fields" {
+		t.Errorf("[truncated] = %v, want 16 more fields", got)
 	}
 }

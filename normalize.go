@@ -394,8 +394,8 @@ func tree(fields []field) map[string]any {
 			}
 			m = sub
 		}
-		if x, ok := b.fit(f.key, f.val); ok {
-			m[f.key] = x
+		if v, ok := b.fit(f.key, f.val); ok {
+			m[f.key] = v.Any()
 		}
 	}
 	if b.dropped > 0 {
