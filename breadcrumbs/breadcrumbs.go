@@ -115,7 +115,13 @@ func Middleware(next http.Handler) http.Handler {
 		hub := sentry.GetHubFromContext(ctx)
 		if hub == nil || hub == sentry.CurrentHub() {
 			hub = newTrail()
-			sentry.ContinueTrace(hub, r.Header.Get(sentry.SentryTraceHeader), r.Header.Get(sentry.SentryBaggageHeader))
+			trace, baggage := r.Header.Get(sentry.SentryTraceHeader), r.Header.Get(sentry.SentryBaggageHeader)
+			if _, err := sentry.PropagationContextFromHeaders(trace, baggage); err != nil {
+				// ContinueTrace would take the zero context of a malformed
+				// baggage header: every such request in one trace, 0000….
+				baggage = ""
+			}
+			sentry.ContinueTrace(hub, trace, baggage)
 			r = r.WithContext(sentry.SetHubOnContext(ctx, hub))
 		}
 		hub.Scope().SetRequest(r)

@@ -269,22 +269,36 @@ func TestMiddlewareTrace(t *testing.T) {
 		sentry.GetHubFromContext(r.Context()).CaptureMessage(r.URL.Path)
 	}))
 	const incoming = "771a43a4192642f0b136d5159a501700"
-	for _, path := range []string{"/one", "/two", "/continued"} {
+	for _, path := range []string{"/one", "/two", "/continued", "/bad-baggage", "/bad-baggage-2", "/bad-baggage-trace"} {
 		req := httptest.NewRequest(http.MethodGet, "http://svc.example"+path, nil)
-		if path == "/continued" {
+		switch path {
+		case "/continued":
 			req.Header.Set(sentry.SentryTraceHeader, incoming+"-b0e6f15b45c36b12-1")
 			req.Header.Set(sentry.SentryBaggageHeader, "sentry-trace_id="+incoming+",sentry-sample_rate=1")
+		case "/bad-baggage", "/bad-baggage-2":
+			req.Header.Set(sentry.SentryBaggageHeader, "not a baggage header")
+		case "/bad-baggage-trace":
+			req.Header.Set(sentry.SentryTraceHeader, incoming+"-b0e6f15b45c36b12-1")
+			req.Header.Set(sentry.SentryBaggageHeader, "not a baggage header")
 		}
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
 	sentrytest.Flush(t, hub)
-	evs := rcv.WaitEvents(t, 3, waitFor)
+	evs := rcv.WaitEvents(t, 6, waitFor)
 	one, two, continued := traceID(t, evs, "/one"), traceID(t, evs, "/two"), traceID(t, evs, "/continued")
 	if one == two {
 		t.Errorf("two requests share the trace %s", one)
 	}
 	if continued != incoming {
 		t.Errorf("request with a sentry-trace header: trace %s, want %s", continued, incoming)
+	}
+	// A malformed baggage header is ignored, not turned into the zero trace.
+	bad, bad2 := traceID(t, evs, "/bad-baggage"), traceID(t, evs, "/bad-baggage-2")
+	if bad == bad2 || bad == strings.Repeat("0", 32) {
+		t.Errorf("requests with a malformed baggage header: traces %s and %s", bad, bad2)
+	}
+	if got := traceID(t, evs, "/bad-baggage-trace"); got != incoming {
+		t.Errorf("sentry-trace with a malformed baggage header: trace %s, want %s", got, incoming)
 	}
 }
 
