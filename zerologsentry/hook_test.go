@@ -392,3 +392,23 @@ func TestTeeStripsOtherWritersField(t *testing.T) {
 		t.Errorf("console = %q, want %q", got, want)
 	}
 }
+
+// TestTeeStripsFieldAfterInvalidJSON: zerolog writes RawJSON as it is
+// given; where the Writer's parser stops at invalid JSON, before the
+// hook's field, Tee still keeps the field out of the console.
+func TestTeeStripsFieldAfterInvalidJSON(t *testing.T) {
+	_, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	ctx := sentry.SetHubOnContext(context.Background(), hub)
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	for _, raw := range []string{`01`, `1.`, `nope`, `{"a":"\x"}`} {
+		var console bytes.Buffer
+		logger := zerolog.New(w.Tee(&console)).Hook(w)
+		logger.Error().Ctx(ctx).RawJSON("payload", []byte(raw)).Msg("m")
+		if strings.Contains(console.String(), zerologsentry.CorrelationFieldName) {
+			t.Errorf("payload %s: console = %q", raw, console.String())
+		}
+		if !strings.Contains(console.String(), `"payload":`+raw) {
+			t.Errorf("payload %s: console lost the payload: %q", raw, console.String())
+		}
+	}
+}

@@ -59,10 +59,7 @@ func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 		// correlation field out where the parser found it.
 		attrs := attrbuf.Get()
 		pl := t.w.parse(p, attrs)
-		q, buf := p, (*[]byte)(nil)
-		if pl.idEnd > 0 {
-			q, buf = cutMember(p, pl.idMember, pl.idEnd)
-		}
+		q, buf := consoleCopy(p, pl)
 		err := t.writeOuts(l, q)
 		putLineBuf(buf)
 		t.w.send(l, s, p, pl, attrs)
@@ -148,6 +145,21 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 		return p, nil
 	}
 	return cutMember(p, member, end)
+}
+
+// consoleCopy returns line p, which parsed as pl, without its correlation
+// field: cut where the parser found it, or, when the parser stopped before
+// the end (zerolog writes RawJSON as it is given, valid or not), searched
+// for as in lines the Writer does not parse. The buffer, if not nil, goes
+// back with putLineBuf.
+func consoleCopy(p []byte, pl line) ([]byte, *[]byte) {
+	switch {
+	case !pl.complete:
+		return stripCorrelation(p)
+	case pl.idEnd > 0:
+		return cutMember(p, pl.idMember, pl.idEnd)
+	}
+	return p, nil
 }
 
 // cutMember returns p without the object member p[member:end], in a

@@ -38,29 +38,24 @@ func TestHasCorrelationKey(t *testing.T) {
 }
 
 // FuzzCutCorrelation checks Tee's two ways of removing the correlation
-// field against each other: cutting where parseLine found the member (lines
-// the Writer parses) and stripCorrelation's own search (lines it does not).
-// On a complete JSON object they agree unless the key is written with
-// escapes (which only the parser decodes), and the result stays valid JSON.
+// field against each other: consoleCopy (lines the Writer parses: cut where
+// parseLine found the member, or searched when the parser stopped early)
+// and stripCorrelation's own search (lines it does not parse). They agree
+// unless the key is written with escapes (which only the parser decodes),
+// and a valid JSON line stays valid.
 func FuzzCutCorrelation(f *testing.F) {
 	for _, s := range []string{
 		`{"a":1,"logsentry_id":5,"message":"m"}`, `{"logsentry_id":5}`,
 		`{ "logsentry_id" : 5 , "b":[1,{"logsentry_id":2}]}`,
 		`{"a":"\"logsentry_id\":1","logsentry_id":"x"}`, `{"logsentry\u005fid":1}`,
 		`{"logsentry_id":1,"logsentry_id":2}`, `{"a":1}`, `{`, `[]`,
+		`{"level":"error","payload":01,"logsentry_id":1,"message":"m"}`, `{"a":"\x","logsentry_id":1}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, p []byte) {
 		in := bytes.Clone(p)
-		l := parseLine(p, nil)
-		if !l.complete {
-			return
-		}
-		got, buf := p, (*[]byte)(nil)
-		if l.idEnd > 0 {
-			got, buf = cutMember(p, l.idMember, l.idEnd)
-		}
+		got, buf := consoleCopy(p, parseLine(p, nil))
 		defer putLineBuf(buf)
 		want, wbuf := stripCorrelation(p)
 		defer putLineBuf(wbuf)
