@@ -16,7 +16,7 @@ import (
 // 100 breadcrumbs of at most about 5 KB each leave half of that megabyte to
 // the event's own data.
 const (
-	maxCrumbMessage = 1 << 10 // bytes of the message
+	maxCrumbMessage = 1 << 10 // bytes of the message, as JSON
 	maxCrumbData    = 4 << 10 // bytes of the data's keys and values, as JSON
 )
 
@@ -36,8 +36,8 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 		if n.err != nil {
 			// Its room is kept first; it is set last, over a field of
 			// the same key.
-			errText = truncate(b.str(b.errorText(n.err)), maxCrumbData/2)
-			d.left -= len(errText) + len(`"error":"",`)
+			errText = truncateJSON(b.str(b.errorText(n.err)), maxCrumbData/2)
+			d.left -= jsonStringLen(errText) + len(`"error":,`)
 		}
 		for i := range n.fields {
 			f := &n.fields[i]
@@ -58,7 +58,7 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 		}
 		data = d.m
 	}
-	msg := truncate(n.message, maxCrumbMessage)
+	msg := truncateJSON(n.message, maxCrumbMessage)
 	hub.AddBreadcrumb(breadcrumbs.New(r.Severity.SentryLevel(), n.logger, msg, data, jsonTime(r.Time)), nil)
 }
 
@@ -90,28 +90,33 @@ func (b *jsonBudget) fit(key string, v slog.Value) (_ slog.Value, ok bool) {
 		b.dropped++
 		return slog.Value{}, false
 	}
-	b.left -= len(key) + 4 // quotes, colon, comma
+	b.left -= jsonStringLen(key) + 2 // colon, comma
 	switch v.Kind() {
 	case slog.KindString:
 		s := v.String()
-		if len(s) > b.left {
-			s = truncate(s, b.left)
-			v = slog.StringValue(s)
+		size := jsonStringLen(s)
+		if size > b.left {
+			s = truncateJSON(s, b.left-2)
+			v, size = slog.StringValue(s), jsonStringLen(s)
 		}
-		b.left -= len(s) + 2
+		b.left -= size
 		return v, true
 	case slog.KindAny:
 		if size := jsonSize(v.Any(), b.left); size <= b.left {
 			b.left -= size
 			return v, true
 		}
-		b.left -= len(truncatedMark) + 2
+		b.left -= jsonStringLen(truncatedMark)
 		return slog.StringValue(truncatedMark), true
 	default: // a number or a boolean
-		b.left -= 20
+		b.left -= maxNumberLen
 		return v, true
 	}
 }
+
+// maxNumberLen is the longest JSON text of a number or boolean field value
+// (-1.2345678901234567e-308).
+const maxNumberLen = 24
 
 // droppedNote is the value of the truncatedFields key for n fields left
 // out.
@@ -125,7 +130,7 @@ func jsonSize(x any, limit int) int {
 	case nil:
 		return 4
 	case string:
-		return len(x) + 2
+		return jsonStringLen(x)
 	case []any:
 		n := 2
 		for _, e := range x {
@@ -137,12 +142,12 @@ func jsonSize(x any, limit int) int {
 	case map[string]any:
 		n := 2
 		for k, e := range x {
-			if n += len(k) + 4 + jsonSize(e, limit-n); n > limit {
+			if n += jsonStringLen(k) + 2 + jsonSize(e, limit-n); n > limit {
 				return n
 			}
 		}
 		return n
 	default: // bool, int64, uint64, float64
-		return 24
+		return maxNumberLen
 	}
 }

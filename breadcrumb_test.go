@@ -129,8 +129,14 @@ func TestBreadcrumbBounds(t *testing.T) {
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: "small", Attrs: []slog.Attr{slog.Int("n", 1), slog.Any("list", []int{1, 2})}})
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: "list", Attrs: []slog.Attr{
 		slog.String("a", strings.Repeat("x", 3000)), slog.Any("list", strings.Split(strings.Repeat("yyyyyyyyyyyyyyyyyyyy,", 99), ",")), slog.Int("n", 1)}})
-	for range 98 {
-		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: big, Attrs: bigAttrs(40)})
+	html := strings.Repeat("<", 16<<10) // 6 bytes each in JSON: \u003c
+	for i := range 98 {
+		attrs := bigAttrs(40)
+		if i%2 == 1 { // a list too big for the budget, then a string that fills it
+			attrs[0] = slog.Any("ctl", []any{strings.Repeat("\x01", 3000)})
+			attrs[1] = slog.String("html", html)
+		}
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: big, Attrs: attrs})
 	}
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "failed", Err: errors.New("boom"), Attrs: bigAttrs(5)})
 	sentrytest.Flush(t, hub)
@@ -151,19 +157,28 @@ func TestBreadcrumbBounds(t *testing.T) {
 		t.Errorf("list breadcrumb data: a %d bytes, list %.40v, n %v", len(list["a"].(string)), list["list"], list["n"])
 	}
 	for i, c := range ev.Breadcrumbs[2:] {
-		data := jsonOf(t, c.Data)
-		if len(c.Message) > 1024+len("…[truncated]") || !strings.HasSuffix(c.Message, "…[truncated]") || !utf8.ValidString(c.Message) {
-			t.Fatalf("breadcrumb %d: message of %d bytes, want at most 1 KB, cut at a rune", i+2, len(c.Message))
+		data, msg := jsonOf(t, c.Data), jsonOf(t, c.Message)
+		if len(msg) > 1024+len(`""…[truncated]`) || !strings.HasSuffix(c.Message, "…[truncated]") || !utf8.ValidString(c.Message) {
+			t.Fatalf("breadcrumb %d: message of %d bytes of JSON, want at most 1 KB, cut at a rune", i+2, len(msg))
 		}
 		if len(data) > 4<<10+100 {
-			t.Fatalf("breadcrumb %d: data of %d bytes, want about 4 KB", i+2, len(data))
+			t.Fatalf("breadcrumb %d: data of %d bytes of JSON, want about 4 KB", i+2, len(data))
 		}
-		first, _ := c.Data["body00"].(string)
-		if !strings.HasPrefix(big, strings.TrimSuffix(first, "…[truncated]")) || len(first) < 3<<10 {
-			t.Fatalf("breadcrumb %d: first field %d bytes, want the start of the value", i+2, len(first))
+		want := "39 more fields"
+		if i%2 == 0 {
+			first, _ := c.Data["body00"].(string)
+			if !strings.HasPrefix(big, strings.TrimSuffix(first, "…[truncated]")) || len(first) < 3<<10 {
+				t.Fatalf("breadcrumb %d: first field %d bytes, want the start of the value", i+2, len(first))
+			}
+		} else {
+			want = "38 more fields"
+			first, _ := c.Data["html"].(string)
+			if c.Data["ctl"] != "…[truncated]" || !strings.HasPrefix(html, strings.TrimSuffix(first, "…[truncated]")) || len(first) < 600 {
+				t.Errorf("breadcrumb %d: ctl = %.40v, html of %d bytes: want the mark, and html filling the budget", i+2, c.Data["ctl"], len(first))
+			}
 		}
-		if c.Data["[truncated]"] != "39 more fields" {
-			t.Fatalf("breadcrumb %d: [truncated] = %v, want 39 more fields", i+2, c.Data["[truncated]"])
+		if c.Data["[truncated]"] != want {
+			t.Fatalf("breadcrumb %d: [truncated] = %v, want %s", i+2, c.Data["[truncated]"], want)
 		}
 	}
 }
@@ -177,6 +192,9 @@ func TestEventFieldBounds(t *testing.T) {
 	for i := range 100 {
 		attrs = append(attrs, slog.Group("g", slog.String(fmt.Sprintf("body%02d", i), strings.Repeat("x", 16<<10))))
 	}
+	for i := range 100 { // 6 bytes of JSON per byte
+		attrs = append(attrs, slog.String(fmt.Sprintf("ctl%02d", i), strings.Repeat("\x01", 16<<10)))
+	}
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "huge", Attrs: attrs})
 	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
@@ -189,7 +207,10 @@ func TestEventFieldBounds(t *testing.T) {
 		t.Errorf("the first fields are not kept whole: small %v, body00 %d bytes", g["small"], len(fmt.Sprint(g["body00"])))
 	}
 	// 15 fields of 16 KB fit, the 16th is cut, the others are counted.
-	if note := a["[truncated]"]; note != "84 more fields" {
-		t.Errorf("[truncated] = %v, want 84 more fields", note)
+	if note := a["[truncated]"]; note != "184 more fields" {
+		t.Errorf("[truncated] = %v, want 184 more fields", note)
+	}
+	if size := len(ev.Raw); size > 300<<10 {
+		t.Errorf("event of %d bytes, want about 256 KB of fields and little else", size)
 	}
 }

@@ -1,10 +1,13 @@
 package logsentry
 
 import (
+	"encoding/json"
 	"math"
 	"path"
 	"runtime"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestClamp(t *testing.T) {
@@ -111,4 +114,36 @@ func TestOwnPackage(t *testing.T) {
 	if _, file, _, _ := runtime.Caller(0); path.Dir(file) != ownDir {
 		t.Errorf("ownDir = %q, want the directory of %s", ownDir, file)
 	}
+}
+
+// jsonStringLen is the length of json.Marshal's encoding of a valid UTF-8
+// string, and truncateJSON keeps a prefix that encodes in its budget.
+func FuzzJSONStringLen(f *testing.F) {
+	for _, s := range []string{"", "plain", `<a href="x">&amp;</a>`, "\x00\x01\n\t\r\\\"", "\u2028\u2029", "é€😀", "\xe2\x80", "\xe2\x80\xa8x"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
+		raw, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := jsonStringLen(s); got != len(raw) {
+			t.Fatalf("jsonStringLen(%q) = %d, json.Marshal gives %d bytes", s, got, len(raw))
+		}
+		n = int(uint(n) % 64)
+		cut := truncateJSON(s, n)
+		if cut == s {
+			if len(raw)-2 > n {
+				t.Fatalf("truncateJSON(%q, %d) kept %d bytes of JSON", s, n, len(raw)-2)
+			}
+			return
+		}
+		kept, ok := strings.CutSuffix(cut, truncatedMark)
+		if !ok || !strings.HasPrefix(s, kept) || !utf8.ValidString(cut) || jsonStringLen(kept)-2 > max(n, 0) {
+			t.Fatalf("truncateJSON(%q, %d) = %q", s, n, cut)
+		}
+	})
 }

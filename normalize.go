@@ -388,7 +388,7 @@ func tree(fields []field) map[string]any {
 				if b.left <= 0 {
 					break // fit drops the field
 				}
-				b.left -= len(g) + 6
+				b.left -= jsonStringLen(g) + 4 // colon, braces, comma
 				sub = make(map[string]any)
 				m[g] = sub
 			}

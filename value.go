@@ -456,3 +456,52 @@ func (c *converter) slogAttrs(attrs []slog.Attr, depth int) any {
 	}
 	return out
 }
+
+// jsonEscapeExtra[c] is how many more bytes than one encoding/json writes
+// for the byte c in a string: 1 for '"' and '\\' and the short escapes of
+// '\n', '\r', '\t', '\b' and '\f', 5 for the other control bytes and for '<', '>' and
+// '&', which it writes as \u00XX (sentry-go encodes with json.Marshal).
+var jsonEscapeExtra = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = 5
+	}
+	t['\n'], t['\r'], t['\t'], t['\b'], t['\f'] = 1, 1, 1, 1, 1
+	t['"'], t['\\'] = 1, 1
+	t['<'], t['>'], t['&'] = 5, 5, 5
+	return t
+}()
+
+// jsonStringLen returns the length of s encoded as a JSON string by
+// encoding/json, quotes included.
+func jsonStringLen(s string) int {
+	n := len(s) + 2
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		n += int(jsonEscapeExtra[c])
+		if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
+			n += 3 // U+2028 and U+2029 become \u2028 and \u2029
+		}
+	}
+	return n
+}
+
+// truncateJSON is truncate for a budget of n bytes of JSON: the part of s
+// kept encodes, without its quotes, in at most n bytes.
+func truncateJSON(s string, n int) string {
+	if len(s) <= n && jsonStringLen(s)-2 <= n {
+		return s
+	}
+	used := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		cost := 1 + int(jsonEscapeExtra[c])
+		if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
+			cost += 3
+		}
+		if used+cost > n {
+			return truncate(s, i) // i <= n < len(s): cut at i, at a rune start
+		}
+		used += cost
+	}
+	return s
+}
