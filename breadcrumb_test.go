@@ -136,7 +136,7 @@ func TestBreadcrumbBounds(t *testing.T) {
 			attrs[0] = slog.Any("ctl", []any{strings.Repeat("\x01", 3000)})
 			attrs[1] = slog.String("html", html)
 		}
-		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: big, Attrs: attrs})
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: big, Logger: big, Attrs: attrs})
 	}
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "failed", Err: errors.New("boom"), Attrs: bigAttrs(5)})
 	sentrytest.Flush(t, hub)
@@ -176,6 +176,9 @@ func TestBreadcrumbBounds(t *testing.T) {
 			if c.Data["ctl"] != "…[truncated]" || !strings.HasPrefix(html, strings.TrimSuffix(first, "…[truncated]")) || len(first) < 600 {
 				t.Errorf("breadcrumb %d: ctl = %.40v, html of %d bytes: want the mark, and html filling the budget", i+2, c.Data["ctl"], len(first))
 			}
+		}
+		if len(c.Category) > 128+len("…[truncated]") {
+			t.Fatalf("breadcrumb %d: category of %d bytes, want at most 128", i+2, len(c.Category))
 		}
 		if c.Data["[truncated]"] != want {
 			t.Fatalf("breadcrumb %d: [truncated] = %v, want %s", i+2, c.Data["[truncated]"], want)

@@ -138,6 +138,10 @@ func (b *Bridge) normalizeInto(n *normalized, r *Record) {
 	if n.logger == "" {
 		n.logger = b.cfg.loggerName
 	}
+	// The event's logger and every breadcrumb's category: Sentry keeps 64
+	// characters of the logger, and 100 breadcrumbs of a 16 KB name would
+	// make an event too big to send.
+	n.logger = truncate(n.logger, maxLoggerName)
 	n.message = r.Message
 	if n.message == "" && n.err != nil {
 		n.message = b.errorText(n.err)
@@ -408,6 +412,9 @@ func tree(fields []field) map[string]any {
 // "attributes" context): with its breadcrumbs (see maxCrumbData), an event
 // stays under the 1 MB over which Sentry rejects it.
 const maxEventFields = 256 << 10
+
+// maxLoggerName bounds a logger name.
+const maxLoggerName = 128
 
 // maxKeyBytes bounds a field key or group name.
 const maxKeyBytes = 256
