@@ -46,7 +46,41 @@ func (b *Bridge) exceptions(err error) []sentry.Exception {
 	for i, j := 0, len(ex)-1; i < j; i, j = i+1, j-1 {
 		ex[i], ex[j] = ex[j], ex[i]
 	}
+	boundExceptions(ex)
 	return ex
+}
+
+// Bounds of an event's exceptions, which are outside the field budget: a
+// chain may hold up to maxItems errors of up to 16 KB of text each, every
+// one with a stack of its own (pkg/errors), and Sentry rejects an event of
+// more than 1 MB whole.
+const (
+	maxExceptionText   = 128 << 10 // JSON bytes of all exception values
+	maxExceptionFrames = 256       // frames of all exception stacks
+)
+
+// boundExceptions cuts the values of ex (innermost first) to
+// maxExceptionText, keeping the outermost error's text, the title,
+// first; and drops the stacks beyond maxExceptionFrames, keeping the
+// innermost ones, where the errors were made.
+func boundExceptions(ex []sentry.Exception) {
+	left := maxExceptionText
+	for i := len(ex) - 1; i >= 0; i-- {
+		if size := jsonStringLen(ex[i].Value); size > left {
+			ex[i].Value = truncateJSON(ex[i].Value, left-2)
+		}
+		left -= jsonStringLen(ex[i].Value)
+	}
+	frames := 0
+	for i := range ex {
+		st := ex[i].Stacktrace
+		if st == nil {
+			continue
+		}
+		if frames += len(st.Frames); frames > maxExceptionFrames {
+			ex[i].Stacktrace = nil
+		}
+	}
 }
 
 // exceptionWalker walks an error chain. Most errors wrap nothing, so the

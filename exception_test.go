@@ -369,3 +369,55 @@ func TestErrorSelection(t *testing.T) {
 		})
 	}
 }
+
+// TestExceptionBounds: an event's exceptions keep about 128 KB of text and
+// 256 stack frames, so that a long chain cannot make the event too big for
+// Sentry (1 MB).
+func TestExceptionBounds(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(hub), noRate)
+	errs := make([]error, 99)
+	for i := range errs {
+		errs[i] = fmt.Errorf("%02d %s", i, strings.Repeat("<", 12<<10))
+	}
+	deep := make([]error, 20)
+	for i := range deep {
+		deep[i] = deepError(20) // each with a stack of its own, 20+ frames deep
+	}
+	err := errors.Join(deep...)
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "joined", Err: errors.Join(errs...)})
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "wrapped", Err: err})
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	joined, wrapped := sentrytest.EventByMessage(t, evs, "joined"), sentrytest.EventByMessage(t, evs, "wrapped")
+	if size := len(joined.Raw); size > 300<<10 {
+		t.Errorf("event of %d bytes, want about 128 KB of exceptions and little else", size)
+	}
+	if n := len(joined.Exception); n != 100 {
+		t.Fatalf("%d exceptions, want 100", n)
+	}
+	if last := joined.Exception[99]; len(last.Value) < 12<<10 || last.Type != "*errors.joinError" {
+		t.Errorf("outermost exception %s of %d bytes, want the join's text kept whole", last.Type, len(last.Value))
+	}
+	if first := joined.Exception[0].Value; first != "…[truncated]" {
+		t.Errorf("innermost exception = %.40q, want it cut to the truncation mark", first)
+	}
+	frames := 0
+	for _, ex := range wrapped.Exception {
+		if ex.Stacktrace != nil {
+			frames += len(ex.Stacktrace.Frames)
+		}
+	}
+	if frames > 256 || frames < 200 || wrapped.Exception[0].Stacktrace == nil {
+		t.Errorf("%d frames over %d exceptions, want at most 256 (and most of them), the innermost stack kept", frames, len(wrapped.Exception))
+	}
+}
+
+// deepError returns a pkg/errors error made depth calls deep, with the
+// stack of that place.
+func deepError(depth int) error {
+	if depth == 0 {
+		return pkgerrors.New("root")
+	}
+	return deepError(depth - 1)
+}
