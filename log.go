@@ -186,12 +186,17 @@ func setLogAttr(e sentry.LogEntry, key string, v slog.Value) {
 	}
 }
 
+// maxExactFloat is 2^53, the largest integer up to which every integer is
+// a float64.
+const maxExactFloat = 1 << 53
+
 // setLogList sets attribute key of e to the array l if its elements are
 // all strings, all booleans, all integers (int64, or uint64 that fit) or
-// all numbers, and reports whether it did. An empty list is an empty
-// array of strings.
+// all numbers (integers only up to 2^53, so that none is rounded), and
+// reports whether it did. An empty list is an empty array of strings.
 func setLogList(e sentry.LogEntry, key string, l []any) bool {
 	var strs, bools, ints, nums int
+	exact := true // every integer also exact as a float64
 	for _, x := range l {
 		switch x := x.(type) {
 		case string:
@@ -200,17 +205,21 @@ func setLogList(e sentry.LogEntry, key string, l []any) bool {
 			bools++
 		case int64:
 			ints++
+			exact = exact && x >= -maxExactFloat && x <= maxExactFloat
 		case uint64:
 			if x > math.MaxInt64 {
-				nums++
-			} else {
-				ints++
+				return false // no array type holds it exactly: JSON text
 			}
+			ints++
+			exact = exact && x <= maxExactFloat
 		case float64:
 			nums++
 		default:
 			return false
 		}
+	}
+	if nums > 0 && ints > 0 && !exact {
+		return false // a float array would round the integers: JSON text
 	}
 	switch n := len(l); {
 	case strs == n:
