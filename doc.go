@@ -21,6 +21,10 @@
 //     itself;
 //   - a Sentry log, when S >= the log threshold (default [SeverityOff]).
 //
+// Breadcrumbs and logs carry the fields flat: groups, maps and structs
+// become dotted keys ("http.status", "order.id"); logs keep their types,
+// lists of strings, numbers or booleans included (as arrays).
+//
 // An event carries:
 //
 //   - level: [Severity.SentryLevel]; timestamp: the record's time; logger:
@@ -66,4 +70,15 @@
 // cycles, NaN and invalid UTF-8 become placeholders. Values under sensitive
 // keys and secret-shaped substrings are replaced with "[Filtered]" before
 // anything reaches the SDK.
+//
+// # Size
+//
+// Sentry rejects an event of more than 1 MB whole, with the error it
+// reports. Every value is bounded (16 KB per string, 64 KB per field), and
+// so is every part of an event, counted as JSON: a breadcrumb keeps 1 KB of
+// message and about 4 KB of data, an event's fields about 256 KB, its
+// exceptions 128 KB of text and 256 stack frames, a Sentry log's fields
+// about 64 KB, a logger name 128 bytes. Strings are cut and marked
+// "…[truncated]"; fields past a budget are counted in a "[truncated]"
+// entry ("12 more fields").
 package logsentry
