@@ -38,7 +38,9 @@
 //     alike);
 //   - a stack trace of the logging call site when no error carries one, from
 //     Record.PC, so the top frame is the caller's line and no frame of the
-//     logging library or of this module is shown;
+//     logging library or of this module is above it (a frame of this module
+//     below it, such as breadcrumbs.Middleware serving the request, is
+//     marked not in app);
 //   - contexts: "attributes" holds the fields, typed, with groups as nested
 //     objects; "log" holds the logger's level name; "trace" the span of the
 //     record's context;
