@@ -47,11 +47,40 @@ func truncate(s string, n int) string {
 
 // str returns s as a valid, bounded, redacted UTF-8 string.
 func (b *Bridge) str(s string) string {
-	s = truncate(s, maxStringBytes)
+	long := len(s) > maxStringBytes
+	if long {
+		// Redact before the cut, or a secret that straddles it would
+		// lose the part its pattern needs ("@host" after a URL's
+		// password, a token's last characters) and go out unfiltered;
+		// but not the whole of a huge string: a window of redactMargin
+		// bytes past the cut sees every secret that starts before it.
+		s = s[:runeStart(s, maxStringBytes+redactMargin)]
+	}
 	if !utf8.ValidString(s) {
 		s = string(bytes.ToValidUTF8([]byte(s), []byte("\uFFFD")))
 	}
-	return b.redactor.String(s)
+	s = b.redactor.String(s)
+	if long {
+		s = truncate(s, maxStringBytes)
+	}
+	return s
+}
+
+// redactMargin is how far past the cut of a long string redaction looks:
+// more than the longest secret it finds (a PEM block of a 4096-bit RSA key
+// is about 3.3 KB).
+const redactMargin = 8 << 10
+
+// runeStart returns the largest i <= n, at most len(s), at which a UTF-8
+// sequence of s starts.
+func runeStart(s string, n int) int {
+	if n >= len(s) {
+		return len(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // float returns f, or its name when JSON cannot carry it (NaN, ±Inf): the

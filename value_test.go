@@ -609,3 +609,30 @@ func TestSafeAnyBudget(t *testing.T) {
 		t.Errorf("second conversion = %v", got)
 	}
 }
+
+// A secret that straddles the cut of a long string is still filtered: the
+// cut comes after redaction, which sees past it.
+func TestSecretAtTheCut(t *testing.T) {
+	b := New()
+	secrets := []struct{ text, part string }{
+		{"postgres://admin:pg-s3cretpassword@db.internal:5432/app", "pg-s3cr"},
+		{"token ghp_16C7e42F292c6912E7710c838347Ae178B4a done", "16C7e42F"},
+		{"key sk_live_4eC39HqLyjWDarjtT1zdp7dc done", "4eC39HqL"},
+		{"id AKIAIOSFODNN7EXAMPLE done", "AKIAIOSF"},
+		{"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "eyJhbGci"},
+		{"-----BEGIN PRIVATE KEY-----\n" + strings.Repeat("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", 100) + "-----END PRIVATE KEY-----", "MIIEvQIB"},
+	}
+	for _, sec := range secrets {
+		step := 1 + len(sec.text)/200
+		for before := -len(sec.text) - 1; before <= 1; before += step { // the cut at every place in the secret
+			pad := maxStringBytes + before
+			s := strings.Repeat("x", pad) + sec.text + strings.Repeat(" y", 20000)
+			if got := b.str(s); strings.Contains(got, sec.part[:6]) {
+				i := strings.Index(got, sec.part[:6])
+				t.Errorf("secret %q at offset %d of the cut: %q left in %q", sec.part, before, sec.part[:6], got[max(i-40, 0):])
+			} else if len(got) > maxStringBytes+len(truncatedMark) {
+				t.Errorf("secret %q at offset %d: %d bytes, want at most %d", sec.part, before, len(got), maxStringBytes)
+			}
+		}
+	}
+}
