@@ -90,7 +90,12 @@ func (b *jsonBudget) fit(key string, v slog.Value) (_ slog.Value, ok bool) {
 		b.dropped++
 		return slog.Value{}, false
 	}
-	b.left -= jsonStringLen(key) + 2 // colon, comma
+	k := jsonStringLen(key) + 2 // colon, comma
+	if k >= b.left {            // not even the key fits (a path of many long group names)
+		b.dropped++
+		return slog.Value{}, false
+	}
+	b.left -= k
 	switch v.Kind() {
 	case slog.KindString:
 		s := v.String()

@@ -186,7 +186,7 @@ func TestBreadcrumbBounds(t *testing.T) {
 	}
 }
 
-// TestEventFieldBounds: an event's fields keep at most about 256 KB of
+// TestEventFieldBounds: an event's fields keep at most about 192 KB of
 // JSON; the rest are counted, not sent.
 func TestEventFieldBounds(t *testing.T) {
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
@@ -202,18 +202,93 @@ func TestEventFieldBounds(t *testing.T) {
 	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
 	a := ev.Contexts["attributes"]
-	if size := len(jsonOf(t, a)); size > 256<<10+200 {
-		t.Errorf("attributes of %d bytes, want about 256 KB", size)
+	if size := len(jsonOf(t, a)); size > 192<<10+200 {
+		t.Errorf("attributes of %d bytes, want about 192 KB", size)
 	}
 	g, _ := a["g"].(map[string]any)
 	if g["small"] != json.Number("1") || g["body00"] != strings.Repeat("x", 16<<10) {
 		t.Errorf("the first fields are not kept whole: small %v, body00 %d bytes", g["small"], len(fmt.Sprint(g["body00"])))
 	}
-	// 15 fields of 16 KB fit, the 16th is cut, the others are counted.
-	if note := a["[truncated]"]; note != "184 more fields" {
-		t.Errorf("[truncated] = %v, want 184 more fields", note)
+	// 11 fields of 16 KB fit in 192 KB, the 12th is cut, the others are
+	// counted.
+	if note := a["[truncated]"]; note != "188 more fields" {
+		t.Errorf("[truncated] = %v, want 188 more fields", note)
 	}
 	if size := len(ev.Raw); size > 300<<10 {
-		t.Errorf("event of %d bytes, want about 256 KB of fields and little else", size)
+		t.Errorf("event of %d bytes, want about 192 KB of fields and little else", size)
+	}
+}
+
+// TestWorstCaseEventSize fills every part of an event at once, with the
+// text that JSON escapes most (control bytes: 6 bytes each): 100
+// breadcrumbs of 60 fields, 64 KB bodies and long logger names; then an
+// error whose message, fields, user, fingerprint, groups and exception chain
+// are all oversized. The event must stay under Sentry's limit (1 MB).
+func TestWorstCaseEventSize(t *testing.T) {
+	ctl := func(n int) string { return strings.Repeat("\x01", n) }
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{MaxBreadcrumbs: 100})
+	b := logsentry.New(logsentry.WithHub(hub), noRate)
+	ctx := context.Background()
+	fields := func(n, size int) []slog.Attr {
+		attrs := make([]slog.Attr, n)
+		for i := range attrs {
+			attrs[i] = slog.String(fmt.Sprintf("f%03d", i), ctl(size))
+		}
+		return attrs
+	}
+	for range 100 {
+		attrs := append(fields(60, 16<<10), slog.String("body", ctl(64<<10)))
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: ctl(16 << 10), Logger: ctl(1 << 10), Attrs: attrs})
+	}
+	errs := make([]error, 99)
+	for i := range errs {
+		errs[i] = errors.New(ctl(12 << 10))
+	}
+	user := make([]any, 0, 200)
+	for i := range 100 {
+		user = append(user, fmt.Sprintf("p%03d", i), ctl(16<<10))
+	}
+	fp := make([]string, 100)
+	for i := range fp {
+		fp[i] = ctl(16 << 10)
+	}
+	nested := slog.String("leaf", "x")
+	for i := range 40 {
+		nested = slog.Group(fmt.Sprintf("%03d%s", i, strings.Repeat("g", 250)), nested)
+	}
+	attrs := append(fields(300, 16<<10), slog.Group("user", user...), slog.Any("fingerprint", fp), nested)
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: ctl(16 << 10), Logger: ctl(1 << 10),
+		Err: errors.Join(errs...), Attrs: attrs})
+	sentrytest.Flush(t, hub)
+	ev := rcv.WaitEvents(t, 1, waitFor)[0]
+	t.Logf("event of %d bytes, %d breadcrumbs", len(ev.Raw), len(ev.Breadcrumbs))
+	if size := len(ev.Raw); size > 1_000_000 {
+		t.Errorf("event of %d bytes: Sentry rejects events over 1 MB", size)
+	}
+	if len(ev.Breadcrumbs) != 100 || len(ev.Exception) != 100 {
+		t.Errorf("%d breadcrumbs and %d exceptions, want 100 of each: kept, only cut", len(ev.Breadcrumbs), len(ev.Exception))
+	}
+	if n := len(jsonOf(t, ev.Fingerprint)); n > 4<<10+200 || len(ev.Fingerprint) == 0 {
+		t.Errorf("fingerprint of %d parts, %d bytes: want about 4 KB", len(ev.Fingerprint), n)
+	}
+	if n := len(jsonOf(t, ev.User)); n > 16<<10+1<<10 || ev.User.Data["[truncated]"] == "" {
+		t.Errorf("user of %d bytes, [truncated] = %q: want about 16 KB and the rest counted", n, ev.User.Data["[truncated]"])
+	}
+}
+
+// The fingerprint's bounds never write into the slice a WithFingerprint
+// function returned.
+func TestFingerprintBoundCopies(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	shared := []string{"short", strings.Repeat("y", 4<<10)}
+	b := logsentry.New(logsentry.WithHub(hub), noRate, logsentry.WithFingerprint(func(logsentry.Record) []string { return shared }))
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "m"})
+	sentrytest.Flush(t, hub)
+	ev := rcv.WaitEvents(t, 1, waitFor)[0]
+	if len(shared[1]) != 4<<10 {
+		t.Errorf("the function's slice was changed: %d bytes", len(shared[1]))
+	}
+	if len(ev.Fingerprint) != 2 || ev.Fingerprint[0] != "short" || len(ev.Fingerprint[1]) > 1<<10+len("…[truncated]") {
+		t.Errorf("fingerprint = %.80q", ev.Fingerprint)
 	}
 }

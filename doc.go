@@ -76,11 +76,12 @@
 // # Size
 //
 // Sentry rejects an event of more than 1 MB whole, with the error it
-// reports. Every value is bounded (16 KB per string, 64 KB per field), and
-// so is every part of an event, counted as JSON: a breadcrumb keeps 1 KB of
-// message and about 4 KB of data, an event's fields about 256 KB, its
-// exceptions 128 KB of text and 256 stack frames, a Sentry log's fields
-// about 64 KB, a logger name 128 bytes. Strings are cut and marked
-// "…[truncated]"; fields past a budget are counted in a "[truncated]"
-// entry ("12 more fields").
+// reports. Every value is bounded (16 KB per string, redacted before it is
+// cut; 64 KB per field), and so is every part of an event, counted as JSON:
+// a breadcrumb keeps 1 KB of message and about 4 KB of data; an event 8 KB
+// of message, about 192 KB of fields, 96 KB of exception text and 256 stack
+// frames, 4 KB of fingerprint and about 16 KB of user data; a Sentry log 16
+// KB of body and about 64 KB of fields; a logger name 128 bytes. Strings are
+// cut and marked "…[truncated]"; fields past a budget are counted in a
+// "[truncated]" entry ("12 more fields").
 package logsentry

@@ -3,6 +3,7 @@ package logsentry
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -22,7 +23,7 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 		Level:     r.Severity.SentryLevel(),
 		Timestamp: jsonTime(r.Time),
 		Logger:    n.logger,
-		Message:   n.message,
+		Message:   truncateJSON(n.message, maxEventMessage),
 		Contexts:  make(map[string]sentry.Context, 3),
 	}
 	if n.err != nil {
@@ -143,13 +144,41 @@ func allowsUserInfo(client *sentry.Client) bool {
 // "fingerprint" field, else WithFingerprint's result, else the message and
 // the type of the innermost error.
 func (b *Bridge) fingerprintOf(r *Record, n *normalized) []string {
-	if n.fingerprint != nil {
-		return n.fingerprint
+	switch {
+	case n.fingerprint != nil:
+		return boundFingerprint(n.fingerprint)
+	case len(n.userFingerprint) > 0:
+		return boundFingerprint(n.userFingerprint)
 	}
-	if len(n.userFingerprint) > 0 {
-		return n.userFingerprint
+	return boundFingerprint(b.defaultFingerprint(r, n))
+}
+
+// Bounds of an event's message (Sentry keeps 8192 characters of it) and of
+// its fingerprint, which repeats the message by default: JSON bytes.
+const (
+	maxEventMessage    = 8 << 10
+	maxFingerprintPart = 1 << 10
+	maxFingerprint     = 4 << 10
+)
+
+// boundFingerprint cuts each part of fp to maxFingerprintPart and drops
+// the parts past maxFingerprint in all. Records whose messages differ only
+// past the first kilobyte group together.
+func boundFingerprint(fp []string) []string {
+	left, out := maxFingerprint, fp
+	for i, p := range fp {
+		// i < len(out) == len(fp): out is fp or a copy of it
+		if c := truncateJSON(p, maxFingerprintPart); c != p {
+			if &out[i] == &fp[i] {
+				out = slices.Clone(fp) // fp may be the caller's own slice
+			}
+			out[i], p = c, c
+		}
+		if left -= jsonStringLen(p) + 1; left < 0 {
+			return out[:i]
+		}
 	}
-	return b.defaultFingerprint(r, n)
+	return out
 }
 
 func (b *Bridge) userFingerprint(f func(Record) []string, r *Record) (fp []string) {

@@ -55,8 +55,8 @@ func (b *Bridge) exceptions(err error) []sentry.Exception {
 // one with a stack of its own (pkg/errors), and Sentry rejects an event of
 // more than 1 MB whole.
 const (
-	maxExceptionText   = 128 << 10 // JSON bytes of all exception values
-	maxExceptionFrames = 256       // frames of all exception stacks
+	maxExceptionText   = 96 << 10 // JSON bytes of all exception values
+	maxExceptionFrames = 256      // frames of all exception stacks
 )
 
 // boundExceptions cuts the values of ex (innermost first) to

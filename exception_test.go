@@ -370,7 +370,7 @@ func TestErrorSelection(t *testing.T) {
 	}
 }
 
-// TestExceptionBounds: an event's exceptions keep about 128 KB of text and
+// TestExceptionBounds: an event's exceptions keep about 96 KB of text and
 // 256 stack frames, so that a long chain cannot make the event too big for
 // Sentry (1 MB).
 func TestExceptionBounds(t *testing.T) {
@@ -391,7 +391,7 @@ func TestExceptionBounds(t *testing.T) {
 	evs := rcv.WaitEvents(t, 2, waitFor)
 	joined, wrapped := sentrytest.EventByMessage(t, evs, "joined"), sentrytest.EventByMessage(t, evs, "wrapped")
 	if size := len(joined.Raw); size > 300<<10 {
-		t.Errorf("event of %d bytes, want about 128 KB of exceptions and little else", size)
+		t.Errorf("event of %d bytes, want about 96 KB of exceptions and little else", size)
 	}
 	if n := len(joined.Exception); n != 100 {
 		t.Fatalf("%d exceptions, want 100", n)

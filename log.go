@@ -125,7 +125,7 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 	if la.dropped > 0 {
 		e.String(truncatedFields, droppedNote(la.dropped))
 	}
-	msg := n.message
+	msg := truncateJSON(n.message, maxLogBody)
 	if msg == "" {
 		msg = "(empty message)" // the SDK drops logs with an empty body
 	}
@@ -136,6 +136,9 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 // batches up to 100 logs in one envelope, which Sentry takes or rejects
 // whole.
 const maxLogAttrs = 64 << 10
+
+// maxLogBody bounds a Sentry log's body, as JSON.
+const maxLogBody = 16 << 10
 
 // logAttrs sets a log's field attributes within maxLogAttrs.
 type logAttrs struct {

@@ -339,12 +339,14 @@ func stringList(v any) []string {
 // user reads the fields of the top-level "user" group. Fields that are not
 // part of Sentry's user interface go to User.Data.
 func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
+	userLeft, dropped := 0, 0
 	for _, a := range attrs {
 		v := b.resolve(a.Value)
 		if v.Kind() == slog.KindGroup {
 			continue
 		}
-		s := plainString(b.value(v).Any()) // never v.String(): fmt has no cycle check
+		// never v.String(): fmt has no cycle check
+		s := truncateJSON(plainString(b.value(v).Any()), maxUserValue)
 		switch strings.ToLower(a.Key) {
 		case "id":
 			n.user.ID = s
@@ -365,12 +367,29 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 			}
 			if n.user.Data == nil {
 				n.user.Data = make(map[string]string)
+				userLeft = maxUserData
 			}
-			n.user.Data[key] = s
+			if size := jsonStringLen(key) + jsonStringLen(s) + 2; size <= userLeft {
+				n.user.Data[key] = s
+				userLeft -= size
+			} else {
+				dropped++
+			}
 		}
+	}
+	if dropped > 0 {
+		n.user.Data[truncatedFields] = droppedNote(dropped)
 	}
 	n.hasUser = !n.user.IsEmpty()
 }
+
+// Bounds of an event's user: 1 KB of JSON per value, 16 KB for the other
+// fields of the "user" group (its data), which are outside the field
+// budget.
+const (
+	maxUserValue = 1 << 10
+	maxUserData  = 16 << 10
+)
 
 // sensitive reports whether redaction hides the value of the raw key k.
 func (b *Bridge) sensitive(k string) bool {
@@ -411,7 +430,7 @@ func tree(fields []field) map[string]any {
 // maxEventFields bounds the JSON size of an event's fields (its
 // "attributes" context): with its breadcrumbs (see maxCrumbData), an event
 // stays under the 1 MB over which Sentry rejects it.
-const maxEventFields = 256 << 10
+const maxEventFields = 192 << 10
 
 // maxLoggerName bounds a logger name.
 const maxLoggerName = 128
