@@ -66,10 +66,12 @@ const (
 func boundExceptions(ex []sentry.Exception) {
 	left := maxExceptionText
 	for i := len(ex) - 1; i >= 0; i-- {
-		if size := jsonStringLen(ex[i].Value); size > left {
+		size := jsonStringLen(ex[i].Value)
+		if size > left {
 			ex[i].Value = truncateJSON(ex[i].Value, left-2)
+			size = jsonStringLen(ex[i].Value)
 		}
-		left -= jsonStringLen(ex[i].Value)
+		left -= size
 	}
 	frames := 0
 	for i := range ex {

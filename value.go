@@ -517,8 +517,8 @@ func jsonStringLen(s string) int {
 // truncateJSON is truncate for a budget of n bytes of JSON: the part of s
 // kept encodes, without its quotes, in at most n bytes.
 func truncateJSON(s string, n int) string {
-	if len(s) <= n && jsonStringLen(s)-2 <= n {
-		return s
+	if len(s)*6 <= n || len(s) <= n && jsonStringLen(s)-2 <= n {
+		return s // short enough whatever it holds, or measured
 	}
 	used := 0
 	for i := 0; i < len(s); i++ {
