@@ -39,17 +39,7 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 			errText = truncateJSON(b.str(b.errorText(n.err)), maxCrumbData/2)
 			d.left -= jsonStringLen(errText) + len(`"error":,`)
 		}
-		for i := range n.fields {
-			f := &n.fields[i]
-			switch {
-			case f.nested():
-				f.flatLeaves(d.add)
-			case len(f.groups) == 0:
-				d.add(f.key, f.val)
-			default:
-				d.add(f.path(), f.val)
-			}
-		}
+		n.flatFields(d.add)
 		if n.err != nil {
 			d.m["error"] = errText
 		}

@@ -13,6 +13,14 @@ import (
 // Namespace or ObjectMarshaler, a logrus map, a struct, or a zerolog
 // object.
 
+// flatFields calls yield with the dotted key and value of every leaf of
+// every field of n, in field order (see flatLeaves).
+func (n *normalized) flatFields(yield func(key string, v slog.Value)) {
+	for i := range n.fields {
+		n.fields[i].flatLeaves(yield)
+	}
+}
+
 // flatLeaves calls yield with the dotted key and value of every leaf of
 // field f: f itself when its value is not a non-empty map, else each
 // scalar, list or empty map inside it, in key order.
@@ -44,14 +52,4 @@ func flattenMap(prefix string, m map[string]any, yield func(string, slog.Value))
 		}
 		yield(key, slog.AnyValue(m[k]))
 	}
-}
-
-// nested reports whether f's value is a non-empty map: a field that
-// flatLeaves splits.
-func (f *field) nested() bool {
-	if f.val.Kind() != slog.KindAny {
-		return false
-	}
-	m, ok := f.val.Any().(map[string]any)
-	return ok && len(m) > 0
 }

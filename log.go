@@ -111,17 +111,7 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 		e.String("user.id", n.user.ID)
 	}
 	la := logAttrs{e: e, jsonBudget: jsonBudget{left: maxLogAttrs}}
-	for i := range n.fields {
-		f := &n.fields[i]
-		switch {
-		case f.nested():
-			f.flatLeaves(la.set)
-		case len(f.groups) == 0:
-			la.set(f.key, f.val)
-		default:
-			la.set(f.path(), f.val)
-		}
-	}
+	n.flatFields(la.set)
 	if la.dropped > 0 {
 		e.String(truncatedFields, droppedNote(la.dropped))
 	}
