@@ -165,12 +165,11 @@ const (
 // the parts past maxFingerprint in all. Records whose messages differ only
 // past the first kilobyte group together.
 func boundFingerprint(fp []string) []string {
-	left, out := maxFingerprint, fp
+	left, out, copied := maxFingerprint, fp, false
 	for i, p := range fp {
-		// i < len(out) == len(fp): out is fp or a copy of it
 		if c := truncateJSON(p, maxFingerprintPart); c != p {
-			if &out[i] == &fp[i] {
-				out = slices.Clone(fp) // fp may be the caller's own slice
+			if !copied {
+				out, copied = slices.Clone(fp), true // fp may be the caller's own slice
 			}
 			out[i], p = c, c
 		}
