@@ -2,7 +2,6 @@ package logsentry
 
 import (
 	"log/slog"
-	"strconv"
 
 	"github.com/getsentry/sentry-go"
 
@@ -19,10 +18,6 @@ const (
 	maxCrumbMessage = 1 << 10 // bytes of the message, as JSON
 	maxCrumbData    = 4 << 10 // bytes of the data's keys and values, as JSON
 )
-
-// truncatedFields is the data key that, when a breadcrumb's data is full,
-// says how many fields were left out.
-const truncatedFields = "[truncated]"
 
 func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 	var data map[string]any
@@ -61,88 +56,5 @@ type crumbData struct {
 func (d *crumbData) add(key string, v slog.Value) {
 	if v, ok := d.fit(key, v); ok {
 		d.m[key] = v.Any()
-	}
-}
-
-// jsonBudget bounds the JSON size of a set of fields: strings are cut to
-// what is left, a list or map that does not fit becomes the truncation
-// mark, and once nothing is left the remaining fields are only counted.
-type jsonBudget struct {
-	left    int // bytes of JSON left
-	dropped int // fields left out
-}
-
-// fit returns v, cut to what is left, as the value of key, and spends its
-// size; ok is false, and the field counted as dropped, when nothing is
-// left.
-func (b *jsonBudget) fit(key string, v slog.Value) (_ slog.Value, ok bool) {
-	if b.left <= 0 {
-		b.dropped++
-		return slog.Value{}, false
-	}
-	k := jsonStringLen(key) + 2 // colon, comma
-	if k >= b.left {            // not even the key fits (a path of many long group names)
-		b.dropped++
-		return slog.Value{}, false
-	}
-	b.left -= k
-	switch v.Kind() {
-	case slog.KindString:
-		s := v.String()
-		size := jsonStringLen(s)
-		if size > b.left {
-			s = truncateJSON(s, b.left-2)
-			v, size = slog.StringValue(s), jsonStringLen(s)
-		}
-		b.left -= size
-		return v, true
-	case slog.KindAny:
-		if size := jsonSize(v.Any(), b.left); size <= b.left {
-			b.left -= size
-			return v, true
-		}
-		b.left -= jsonStringLen(truncatedMark)
-		return slog.StringValue(truncatedMark), true
-	default: // a number or a boolean
-		b.left -= maxNumberLen
-		return v, true
-	}
-}
-
-// maxNumberLen is the longest JSON text of a number or boolean field value
-// (-1.2345678901234567e-308).
-const maxNumberLen = 24
-
-// droppedNote is the value of the truncatedFields key for n fields left
-// out.
-func droppedNote(n int) string { return strconv.Itoa(n) + " more fields" }
-
-// jsonSize estimates the length of x's JSON encoding, for the values a
-// field holds (see [field]); past limit it stops and returns more than
-// limit. Numbers count as their longest form.
-func jsonSize(x any, limit int) int {
-	switch x := x.(type) {
-	case nil:
-		return 4
-	case string:
-		return jsonStringLen(x)
-	case []any:
-		n := 2
-		for _, e := range x {
-			if n += jsonSize(e, limit-n) + 1; n > limit {
-				return n
-			}
-		}
-		return n
-	case map[string]any:
-		n := 2
-		for k, e := range x {
-			if n += jsonStringLen(k) + 2 + jsonSize(e, limit-n); n > limit {
-				return n
-			}
-		}
-		return n
-	default: // bool, int64, uint64, float64
-		return maxNumberLen
 	}
 }
