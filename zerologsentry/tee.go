@@ -54,7 +54,6 @@ func (t *tee) Write(p []byte) (int, error) {
 
 func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	if t.w.enabled(l) {
-		s := Severity(l)
 		// The Writer parses this line anyway: parse it once, and cut the
 		// correlation field out where the parser found it.
 		attrs := attrbuf.Get()
@@ -62,7 +61,7 @@ func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 		q, buf := consoleCopy(p, pl)
 		err := t.writeOuts(l, q)
 		putLineBuf(buf)
-		t.w.send(l, s, p, pl, attrs)
+		t.w.send(l, p, pl, attrs)
 		return len(p), err
 	}
 	q, buf := p, (*[]byte)(nil)

@@ -66,7 +66,7 @@ func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 	if !w.enabled(level) {
 		return len(p), nil
 	}
-	w.emit(level, Severity(level), p)
+	w.emit(level, p)
 	return len(p), nil
 }
 
@@ -79,7 +79,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if !w.enabled(level) {
 		return len(p), nil
 	}
-	w.emit(level, Severity(level), p)
+	w.emit(level, p)
 	return len(p), nil
 }
 
@@ -93,9 +93,9 @@ func (w *Writer) Close() error {
 	return w.b.Flush(context.Background())
 }
 
-func (w *Writer) emit(level zerolog.Level, s logsentry.Severity, p []byte) {
+func (w *Writer) emit(level zerolog.Level, p []byte) {
 	buf := attrbuf.Get()
-	w.send(level, s, p, w.parse(p, buf), buf)
+	w.send(level, p, w.parse(p, buf), buf)
 }
 
 // parse parses line p into attrs of buf (from attrbuf.Get), which send
@@ -105,11 +105,12 @@ func (w *Writer) parse(p []byte, buf *[]slog.Attr) (l line) {
 	return parseLine(p, *buf)
 }
 
-// send hands line l, parsed from p, to the bridge at severity s, and puts
-// buf back.
-func (w *Writer) send(level zerolog.Level, s logsentry.Severity, p []byte, l line, buf *[]slog.Attr) {
+// send hands line l, parsed from p, to the bridge at the severity of
+// level, and puts buf back.
+func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 	defer func() { _ = recover() }() // Emit never panics; belt and braces
 
+	s := Severity(level)
 	rec := logsentry.Record{
 		Severity: s,
 		Level:    l.level,
