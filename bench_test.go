@@ -96,8 +96,12 @@ func BenchmarkEmit(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			ctx, _ := newBenchHub(b)
+			ctx, hub, tr := sentrytest.NewCountingHub(b)
 			br := New(c.opts...)
+			var logs *sentrytest.LogDrain // keeps every Sentry log
+			if br.Sinks(c.sev)&SinkLog != 0 {
+				logs = sentrytest.NewLogDrain(hub, tr)
+			}
 			attrs := benchAttrs()
 			if c.err {
 				attrs[0] = slog.Any("err", errBench)
@@ -114,8 +118,14 @@ func BenchmarkEmit(b *testing.B) {
 					Message:  "msg",
 					Attrs:    attrs,
 				})
+				if logs != nil {
+					logs.Logged()
+				}
 			}
 			cpu.Report(b)
+			if logs != nil {
+				logs.Check(b)
+			}
 		})
 	}
 }

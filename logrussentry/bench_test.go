@@ -192,7 +192,8 @@ func BenchmarkLog(b *testing.B) {
 	// impl=floor-same-attrs also sends the three attributes the bridge
 	// always adds: sentry.origin, logger.name and log.level.
 	floor := func(b *testing.B, extra bool) {
-		ctx, _, _ := newBenchHub(b)
+		ctx, hub, tr := newBenchHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -206,7 +207,9 @@ func BenchmarkLog(b *testing.B) {
 				Bool("ok", benchOK).
 				String("region", benchRegion).
 				Emit("msg")
+			logs.Logged()
 		}
+		logs.Check(b)
 	}
 	b.Run("impl=floor", func(b *testing.B) { floor(b, false) })
 	b.Run("impl=floor-same-attrs", func(b *testing.B) { floor(b, true) })
@@ -219,7 +222,8 @@ func BenchmarkLog(b *testing.B) {
 		}
 	})
 	b.Run("impl=logrussentry", func(b *testing.B) {
-		ctx, _, _ := newBenchHub(b)
+		ctx, hub, tr := newBenchHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		logger := newBenchLogger(logrussentry.NewHook(
 			logrussentry.WithLogLevel(logrus.InfoLevel),
 			logrussentry.WithBreadcrumbLevel(logrussentry.LevelOff),
@@ -227,7 +231,9 @@ func BenchmarkLog(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			logger.WithContext(ctx).WithFields(benchFields()).Info("msg")
+			logs.Logged()
 		}
+		logs.Check(b)
 	})
 }
 

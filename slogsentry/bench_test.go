@@ -186,7 +186,8 @@ func BenchmarkEvent(b *testing.B) {
 
 func BenchmarkLog(b *testing.B) {
 	b.Run("impl=floor", func(b *testing.B) {
-		ctx, _, _ := newBenchHub(b)
+		ctx, hub, tr := newBenchHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
 		cpu := sentrytest.StartCPU()
@@ -198,14 +199,17 @@ func BenchmarkLog(b *testing.B) {
 				Bool("ok", benchOK).
 				String("region", benchRegion).
 				Emit("msg")
+			logs.Logged()
 		}
 		cpu.Report(b)
+		logs.Check(b)
 	})
 	// The same payload as the bridge's: its five attributes plus the three
 	// it always adds (sentry.origin, logger.name, log.level). The SDK's cost
 	// grows with each attribute (it formats every one to size the log).
 	b.Run("impl=floor-same-attrs", func(b *testing.B) {
-		ctx, _, _ := newBenchHub(b)
+		ctx, hub, tr := newBenchHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
 		cpu := sentrytest.StartCPU()
@@ -220,11 +224,14 @@ func BenchmarkLog(b *testing.B) {
 				Bool("ok", benchOK).
 				String("region", benchRegion).
 				Emit("msg")
+			logs.Logged()
 		}
 		cpu.Report(b)
+		logs.Check(b)
 	})
 	b.Run("impl=slogsentry", func(b *testing.B) {
-		ctx, _, _ := newBenchHub(b)
+		ctx, hub, tr := newBenchHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		logger := slog.New(slogsentry.NewHandler(
 			slogsentry.WithLogLevel(slog.LevelInfo),
 			slogsentry.WithBreadcrumbLevel(slogsentry.LevelOff),
@@ -234,8 +241,10 @@ func BenchmarkLog(b *testing.B) {
 		for b.Loop() {
 			logger.InfoContext(ctx, "msg", "user_id", benchUserID, "path", benchPath,
 				"latency", benchLatency, "ok", benchOK, "region", benchRegion)
+			logs.Logged()
 		}
 		cpu.Report(b)
+		logs.Check(b)
 	})
 }
 

@@ -195,7 +195,8 @@ func checkSent(b *testing.B, tr *sentrytest.CountingTransport) {
 // logger.name and log.level (impl=floor-same-attrs).
 func BenchmarkLog(b *testing.B) {
 	floor := func(b *testing.B, extra bool) {
-		ctx := sentry.SetHubOnContext(context.Background(), benchHub(b))
+		ctx, hub, tr := sentrytest.NewCountingHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
 		cpu := sentrytest.StartCPU()
@@ -210,16 +211,27 @@ func BenchmarkLog(b *testing.B) {
 				Bool("ok", benchOK).
 				String("region", benchRegion).
 				Emit("msg")
+			logs.Logged()
 		}
 		cpu.Report(b)
+		logs.Check(b)
 	}
 	b.Run("impl=floor", func(b *testing.B) { floor(b, false) })
 	b.Run("impl=floor-same-attrs", func(b *testing.B) { floor(b, true) })
 	b.Run("impl=zapsentry", func(b *testing.B) {
-		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(benchHub(b)),
+		_, hub, tr := sentrytest.NewCountingHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
+		logger := zap.New(zapsentry.NewCore(logsentry.WithHub(hub),
 			zapsentry.WithEventLevel(zapsentry.LevelOff), zapsentry.WithBreadcrumbLevel(zapsentry.LevelOff),
 			zapsentry.WithLogLevel(zapcore.InfoLevel)))
-		runBench(b, logger, zapcore.InfoLevel)
+		b.ReportAllocs()
+		cpu := sentrytest.StartCPU()
+		for b.Loop() {
+			logBench(logger, zapcore.InfoLevel, "msg")
+			logs.Logged()
+		}
+		cpu.Report(b)
+		logs.Check(b)
 	})
 }
 

@@ -164,7 +164,8 @@ func BenchmarkLog(b *testing.B) {
 	// impl=floor-same-attrs also sends the three attributes the bridge
 	// always adds: sentry.origin, logger.name and log.level.
 	floor := func(b *testing.B, extra bool) {
-		ctx, _, _ := newBenchHub(b)
+		ctx, hub, tr := newBenchHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		logger := sentry.NewLogger(ctx)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -178,12 +179,15 @@ func BenchmarkLog(b *testing.B) {
 				Bool("ok", benchOK).
 				String("region", benchRegion).
 				Emit("msg")
+			logs.Logged()
 		}
+		logs.Check(b)
 	}
 	b.Run("impl=floor", func(b *testing.B) { floor(b, false) })
 	b.Run("impl=floor-same-attrs", func(b *testing.B) { floor(b, true) })
 	b.Run("impl=zerologsentry", func(b *testing.B) {
-		ctx, _, _ := newBenchHub(b)
+		ctx, hub, tr := newBenchHub(b)
+		logs := sentrytest.NewLogDrain(hub, tr)
 		w := zerologsentry.NewWriter(
 			zerologsentry.WithLogLevel(zerolog.InfoLevel),
 			zerologsentry.WithBreadcrumbLevel(zerolog.Disabled),
@@ -192,7 +196,9 @@ func BenchmarkLog(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			benchLine(logger.Info(), ctx).Msg("msg")
+			logs.Logged()
 		}
+		logs.Check(b)
 	})
 }
 
