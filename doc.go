@@ -81,7 +81,8 @@
 // a breadcrumb keeps 1 KB of message and about 4 KB of data; an event 8 KB
 // of message, about 192 KB of fields, 96 KB of exception text and 256 stack
 // frames, 4 KB of fingerprint and about 16 KB of user data; a Sentry log 16
-// KB of body and about 64 KB of fields; a logger name 128 bytes. Strings are
+// KB of body and about 64 KB of fields, at most half of it the error's text;
+// a logger name 128 bytes. Strings are
 // cut and marked "…[truncated]"; fields past a budget are counted in a
 // "[truncated]" entry ("12 more fields").
 package logsentry

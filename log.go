@@ -103,14 +103,17 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 	if r.Level != "" {
 		e.String("log.level", r.Level)
 	}
+	la := logAttrs{e: e, jsonBudget: jsonBudget{left: maxLogAttrs}}
 	if n.err != nil {
+		// The error's text takes at most half of the fields' room, first.
+		text := truncateJSON(b.str(b.errorText(n.err)), maxLogAttrs/2)
+		la.left -= jsonStringLen(text) + len(`"exception.message":,`)
 		e.String("exception.type", errorType(n.err))
-		e.String("exception.message", b.str(b.errorText(n.err)))
+		e.String("exception.message", text)
 	}
 	if n.hasUser && n.user.ID != "" {
 		e.String("user.id", n.user.ID)
 	}
-	la := logAttrs{e: e, jsonBudget: jsonBudget{left: maxLogAttrs}}
 	n.flatFields(la.set)
 	if la.dropped > 0 {
 		e.String(truncatedFields, droppedNote(la.dropped))

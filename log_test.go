@@ -241,6 +241,7 @@ func TestLogTrace(t *testing.T) {
 // TestLogAttributeBounds: a log's fields keep at most about 64 KB of JSON;
 // the rest are counted in a "[truncated]" attribute.
 func TestLogAttributeBounds(t *testing.T) {
+	t.Run("error", testLogErrorBounds)
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	b := logsOnly(hub)
 	attrs := []slog.Attr{slog.Int("n", 7)}
@@ -268,5 +269,35 @@ func TestLogAttributeBounds(t *testing.T) {
 	// 3 fields of 16 KB fit, the 4th is cut, the other 16 are counted.
 	if got := l.Attributes["[truncated]"].Value; got != "16 more fields" {
 		t.Errorf("[truncated] = %v, want 16 more fields", got)
+	}
+}
+
+// testLogErrorBounds: the error's text takes at most half of the 64 KB, and
+// counts against it: 16 KB of '<' is 96 KB of JSON.
+func testLogErrorBounds(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsOnly(hub)
+	attrs := []slog.Attr{slog.Any("err", errors.New(strings.Repeat("<", 16<<10)))}
+	for i := range 20 {
+		attrs = append(attrs, slog.String(fmt.Sprintf("body%02d", i), strings.Repeat("x", 16<<10)))
+	}
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "big error", Attrs: attrs})
+	sentrytest.Flush(t, hub)
+	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "big error")
+	size := 0
+	for k, a := range l.Attributes {
+		if !strings.HasPrefix(k, "sentry.") {
+			size += len(k) + len(jsonOf(t, a.Value))
+		}
+	}
+	if size > 64<<10+200 {
+		t.Errorf("log attributes of %d bytes, want about 64 KB", size)
+	}
+	msg := jsonOf(t, l.Attributes["exception.message"].Value)
+	if len(msg) > 32<<10+64 || !strings.HasPrefix(msg, `"\u003c\u003c`) {
+		t.Errorf("exception.message of %d bytes of JSON (%.20s…), want a cut at most 32 KB", len(msg), msg)
+	}
+	if l.Attributes["exception.type"].Value != "*errors.errorString" {
+		t.Errorf("exception.type = %v", l.Attributes["exception.type"].Value)
 	}
 }
