@@ -22,15 +22,6 @@ import (
 // slogsentry/bench_test.go; how to run and compare them is in
 // bench/README.md.
 
-// benchTransport counts what the client hands over; newBenchHub gives a
-// context carrying a hub on a client sending to one (see internal/sentrytest).
-type benchTransport = sentrytest.CountingTransport
-
-func newBenchHub(b testing.TB) (context.Context, *benchTransport) {
-	ctx, _, tr := sentrytest.NewCountingHub(b)
-	return ctx, tr
-}
-
 var errBench = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))
 
 // benchAttrs are the five attributes of the slog benchmarks.
