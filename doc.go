@@ -46,8 +46,9 @@
 //     record's context;
 //   - tags: only the fields listed with [WithTagKeys];
 //   - user: from a top-level group "user" (id, email, username, ip_address,
-//     name), with email, username and ip_address only when the client's
-//     DataCollection (or SendDefaultPII) allows user information;
+//     name), or a sentry.User, struct or map under that key, with email,
+//     username and ip_address only when the client's DataCollection (or
+//     SendDefaultPII) allows user information;
 //   - fingerprint: the message and the type of the innermost error, or the
 //     record's "fingerprint" field, or [WithFingerprint].
 //

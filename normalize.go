@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -221,6 +222,14 @@ func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
 				n.logger = b.str(v.String())
 				return
 			}
+		case userKey:
+			// A sentry.User, a struct or a map under "user" is the user
+			// too, not a field that would carry its email and IP past
+			// the PII check.
+			if attrs := b.userAttrs(v); attrs != nil {
+				b.user(n, attrs)
+				return
+			}
 		}
 	}
 	if sensitive {
@@ -336,13 +345,63 @@ func stringList(v any) []string {
 	return nil
 }
 
+// userAttrs returns the fields of a top-level "user" value that is not a
+// group: a sentry.User, a *sentry.User, any other struct or a map, as
+// encoding/json would encode it; nil for anything else.
+func (b *Bridge) userAttrs(v slog.Value) []slog.Attr {
+	if v.Kind() != slog.KindAny {
+		return nil
+	}
+	m, ok := b.safeAny(v.Any(), 0).(map[string]any)
+	if !ok || len(m) == 0 {
+		return nil
+	}
+	attrs := make([]slog.Attr, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		attrs = append(attrs, slog.Any(k, m[k]))
+	}
+	return attrs
+}
+
 // user reads the fields of the top-level "user" group. Fields that are not
-// part of Sentry's user interface go to User.Data.
+// part of Sentry's user interface go to User.Data, and so do those of a
+// "data" group or map in it (sentry.User's Data).
 func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 	userLeft, dropped := 0, 0
+	addData := func(k, s string) {
+		key, sensitive := b.key(k)
+		if sensitive {
+			s = filtered
+		}
+		if n.user.Data == nil {
+			n.user.Data = make(map[string]string)
+			userLeft = maxUserData
+		}
+		if size := jsonStringLen(key) + jsonStringLen(s) + 2; size <= userLeft {
+			n.user.Data[key] = s
+			userLeft -= size
+		} else {
+			dropped++
+		}
+	}
 	for _, a := range attrs {
 		v := b.resolve(a.Value)
+		isData := strings.EqualFold(a.Key, "data")
 		if v.Kind() == slog.KindGroup {
+			if isData {
+				for _, da := range v.Group() {
+					dv := b.resolve(da.Value)
+					if dv.Kind() != slog.KindGroup {
+						addData(da.Key, truncateJSON(plainString(b.value(dv).Any()), maxUserValue))
+					}
+				}
+			}
+			continue
+		}
+		if m, ok := v.Any().(map[string]any); ok && isData && v.Kind() == slog.KindAny {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				addData(k, truncateJSON(plainString(b.value(slog.AnyValue(m[k])).Any()), maxUserValue))
+			}
 			continue
 		}
 		// never v.String(): fmt has no cycle check
@@ -361,20 +420,7 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 		case "ip_address", "ip":
 			n.user.IPAddress = s
 		default:
-			key, sensitive := b.key(a.Key)
-			if sensitive {
-				s = filtered
-			}
-			if n.user.Data == nil {
-				n.user.Data = make(map[string]string)
-				userLeft = maxUserData
-			}
-			if size := jsonStringLen(key) + jsonStringLen(s) + 2; size <= userLeft {
-				n.user.Data[key] = s
-				userLeft -= size
-			} else {
-				dropped++
-			}
+			addData(a.Key, s)
 		}
 	}
 	if dropped > 0 {

@@ -68,9 +68,9 @@
 //     groups written with dots ("http.method"); they also stay in the
 //     attributes;
 //   - user: from a top-level group "user" (id, email, username, ip_address,
-//     name; other fields go to the user's data), with email, username and
-//     ip_address only when the client's DataCollection or SendDefaultPII
-//     allows user information;
+//     name; other fields go to the user's data), or a sentry.User, struct or
+//     map under that key, with email, username and ip_address only when the
+//     client's DataCollection or SendDefaultPII allows user information;
 //   - fingerprint: a top-level "fingerprint" field ([]string or string), else
 //     the result of [logsentry.WithFingerprint], else the message and the Go
 //     type of the innermost error.

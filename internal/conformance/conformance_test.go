@@ -190,6 +190,40 @@ var scenarios = []scenario{
 			eq(t, fmt.Sprintf("user email (DataCollection.UserInfo=%v)", pii), ev.User.Email, want)
 		}
 	}},
+	{"user as a struct", func(t *testing.T, a adapter) {
+		// sentry.User (sentrylogrus's FieldUser), *sentry.User, a struct
+		// or a map under "user" is the user, behind the same PII check,
+		// in every output.
+		const email, ip = "bo@example.com", "203.0.113.7"
+		users := []any{
+			sentry.User{ID: "u-7", Email: email, IPAddress: ip, Data: map[string]string{"plan": "pro"}},
+			&sentry.User{ID: "u-7", Email: email, IPAddress: ip, Data: map[string]string{"plan": "pro"}},
+			map[string]any{"id": "u-7", "email": email, "ip_address": ip, "plan": "pro"},
+		}
+		for i, u := range users {
+			for _, pii := range []bool{false, true} {
+				what := fmt.Sprintf("user %d (%T), DataCollection.UserInfo=%v", i, u, pii)
+				e := newEnv(t, sentry.ClientOptions{DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(pii)}})
+				l := a.new(t, thresholds{levelError, levelInfo, levelInfo})
+				l.log(e.ctx, levelInfo, "signed in", f("user", u))
+				l.log(e.ctx, levelError, "checkout failed", f("user", u))
+				e.flush()
+				ev := e.rcv.WaitEvents(t, 1, 5*time.Second)[0]
+				e.rcv.WaitLogs(t, 2, 10*time.Second)
+				eq(t, what+": user id", ev.User.ID, "u-7")
+				eq(t, what+": user data", ev.User.Data, map[string]string{"plan": "pro"})
+				if _, ok := attrs(ev)["user"]; ok {
+					t.Errorf("%s: user also kept as a field: %v", what, attrs(ev)["user"])
+				}
+				if pii {
+					eq(t, what+": user email", ev.User.Email, email)
+					eq(t, what+": user ip", ev.User.IPAddress, ip)
+				} else {
+					sentrytest.CheckNoSecret(t, e.rcv, email, ip)
+				}
+			}
+		}
+	}},
 	{"below every threshold", func(t *testing.T, a adapter) {
 		e := newEnv(t, sentry.ClientOptions{})
 		a.new(t, defaults()).log(e.ctx, levelDebug, "noise", f("n", 1))
