@@ -49,6 +49,11 @@
 //     name), or a sentry.User, struct or map under that key, with email,
 //     username and ip_address only when the client's DataCollection (or
 //     SendDefaultPII) allows user information;
+//   - request: from the first top-level *http.Request field, as
+//     sentry.NewRequest makes it for the client's DataCollection (headers
+//     carrying the client's address only with user information), redacted
+//     and bounded to about 16 KB; the field itself keeps only the method,
+//     URL and route pattern, in events, breadcrumbs and logs alike;
 //   - fingerprint: the message and the type of the innermost error, or the
 //     record's "fingerprint" field, or [WithFingerprint].
 //

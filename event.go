@@ -56,6 +56,9 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 	if n.hasUser {
 		ev.User = b.gateUser(client, n.user)
 	}
+	if n.request != nil {
+		ev.Request = b.eventRequest(n.request, client)
+	}
 	ev.Fingerprint = b.fingerprintOf(r, n)
 	hint := &sentry.EventHint{Context: ctx, OriginalException: n.err}
 	if span := sentry.SpanFromContext(ctx); span != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"math"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -57,6 +58,7 @@ type normalized struct {
 	fingerprint []string
 	user        sentry.User
 	hasUser     bool
+	request     *http.Request // the first top-level *http.Request field
 
 	// userFingerprint is the result of WithFingerprint's function, called
 	// once per event record (before the rate limit, which keys on it).
@@ -235,6 +237,11 @@ func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
 	if sensitive {
 		n.fields = append(n.fields, field{groups: groups, key: a.Key, val: filteredValue})
 		return
+	}
+	if top && n.request == nil && v.Kind() == slog.KindAny {
+		if req, ok := v.Any().(*http.Request); ok && req != nil {
+			n.request = req // the event's request; the field keeps a summary
+		}
 	}
 	if n.err == nil && v.Kind() == slog.KindAny {
 		// No top-level error: the first error anywhere, say in a group

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -203,6 +204,13 @@ func (c *converter) any(v any, depth int) (out any) {
 		return c.str(string(text))
 	case []byte:
 		return c.str(string(x))
+	case *http.Request:
+		if x == nil {
+			return nil
+		}
+		return c.requestSummary(x)
+	case http.Request:
+		return c.requestSummary(&x)
 	case slog.Value:
 		return c.slogValue(x, depth)
 	case slog.Attr:
