@@ -136,11 +136,15 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		if f := b.cfg.fingerprint; f != nil {
 			userFP = b.userFingerprint(f, &r)
 		}
-		var ok bool
-		if ok, droppedBefore = b.allowEvent(&r, userFP); !ok {
-			// Over budget: no event, and no breadcrumb of a storm either.
-			if sinks &^= SinkEvent | SinkBreadcrumb; sinks == SinkNone {
-				return
+		// A fatal record is the last word of a process: never refused,
+		// whatever the errors before it spent of its fingerprint's budget.
+		if r.Severity < SeverityFatal {
+			var ok bool
+			if ok, droppedBefore = b.allowEvent(&r, userFP); !ok {
+				// Over budget: no event, and no breadcrumb of a storm either.
+				if sinks &^= SinkEvent | SinkBreadcrumb; sinks == SinkNone {
+					return
+				}
 			}
 		}
 	}
@@ -159,7 +163,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		b.stats.logs.Add(1)
 	}
 	n.release()
-	if r.Severity >= SeverityFatal && sinks&(SinkEvent|SinkLog) != 0 && b.cfg.flushTimeout > 0 {
+	if r.Severity >= SeverityFatal && b.cfg.flushTimeout > 0 {
 		client.Flush(b.cfg.flushTimeout)
 	}
 }

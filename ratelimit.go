@@ -21,9 +21,9 @@ const (
 // when enabled), cost little, and are counted: in [Bridge.Stats] and in the
 // "log" context of the next event of the same fingerprint
 // ("rate_limited_before"). Each fingerprint has its own bucket, so a noisy
-// error never starves the others. The default is a burst of 10, then 10 a
-// minute; perSecond <= 0 (or NaN) disables the limit, and a burst below 1
-// is 1.
+// error never starves the others. Fatal records are never refused and
+// spend nothing. The default is a burst of 10, then 10 a minute;
+// perSecond <= 0 (or NaN) disables the limit, and a burst below 1 is 1.
 //
 // Up to 10,000 fingerprints are tracked. Beyond that, those whose bucket is
 // full again are forgotten first, then those that owe no drop count; when

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -720,4 +721,27 @@ func BenchmarkRateLimitedFloor(b *testing.B) {
 			br.Emit(nilCtx, r)
 		}
 	})
+}
+
+// TestRateLimitSparesFatal: a fatal record is sent, and flushed, even when
+// the errors of its fingerprint before it spent the budget: a retry loop
+// that gives up with Fatal must not lose its last word.
+func TestRateLimitSparesFatal(t *testing.T) {
+	rcv, _, logger, b := rlLogger(t)
+	err := errors.New("connection refused")
+	for range rlDefaultBurst + 5 {
+		logger.Error("cannot reach database", "err", err)
+	}
+	logger.Log(context.Background(), slogsentry.LevelFatal, "cannot reach database", "err", err)
+	st := b.Stats()
+	if st.Events != rlDefaultBurst+1 || st.EventsRateLimited != 5 {
+		t.Errorf("Stats() = %+v, want %d events and 5 rate limited", st, rlDefaultBurst+1)
+	}
+	// The fatal record flushed before Log returned: its event is on the
+	// wire without another flush.
+	evs := rcv.WaitEvents(t, rlDefaultBurst+1, waitFor)
+	fatal := slices.IndexFunc(evs, func(e sentrytest.Event) bool { return e.Level == "fatal" })
+	if len(evs) != rlDefaultBurst+1 || fatal < 0 {
+		t.Fatalf("received %d events (fatal at %d), want %d with the fatal one", len(evs), fatal, rlDefaultBurst+1)
+	}
 }
