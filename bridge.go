@@ -163,7 +163,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		b.stats.logs.Add(1)
 	}
 	n.release()
-	if r.Severity >= SeverityFatal && b.cfg.flushTimeout > 0 {
+	if r.Severity >= SeverityFatal && sinks&(SinkEvent|SinkLog) != 0 && b.cfg.flushTimeout > 0 {
 		client.Flush(b.cfg.flushTimeout)
 	}
 }
