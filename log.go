@@ -12,57 +12,50 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// maxCachedLoggers bounds the cache of sentry.Logger values. Keys are the
-// configured and current hubs and the clients of per-request hubs: few in a
-// program, many only in tests that make a client per test.
+// maxCachedLoggers bounds the cache of sentry.Logger values, one per
+// client: few in a program, many only in tests that make a client per test.
 const maxCachedLoggers = 256
 
-// loggerCache keeps one sentry.Logger per hub or client: building one reads
-// the client's options and the host name.
+// loggerCache keeps one sentry.Logger per client: building one reads the
+// client's options and the host name.
 type loggerCache struct {
 	// last is the entry of the latest lookup: a program logs through one
 	// client, so nearly every lookup ends here, without the lock.
 	last atomic.Pointer[loggerEntry]
 	mu   sync.Mutex
-	m    map[loggerKey]sentry.Logger
+	m    map[*sentry.Client]sentry.Logger
 }
 
 type loggerEntry struct {
-	key    loggerKey
+	client *sentry.Client
 	logger sentry.Logger
 }
 
-type loggerKey struct {
-	hub    *sentry.Hub // nil when the hub comes from the record's context
-	client *sentry.Client
-}
-
-func (c *loggerCache) get(key loggerKey, hub *sentry.Hub) sentry.Logger {
-	if e := c.last.Load(); e != nil && e.key == key {
+func (c *loggerCache) get(client *sentry.Client) sentry.Logger {
+	if e := c.last.Load(); e != nil && e.client == client {
 		return e.logger
 	}
-	l := c.lookup(key, hub)
-	c.last.Store(&loggerEntry{key: key, logger: l})
+	l := c.lookup(client)
+	c.last.Store(&loggerEntry{client: client, logger: l})
 	return l
 }
 
-func (c *loggerCache) lookup(key loggerKey, hub *sentry.Hub) sentry.Logger {
+func (c *loggerCache) lookup(client *sentry.Client) sentry.Logger {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if l, ok := c.m[key]; ok {
+	if l, ok := c.m[client]; ok {
 		return l
 	}
 	if c.m == nil || len(c.m) >= maxCachedLoggers {
-		c.m = make(map[loggerKey]sentry.Logger)
+		c.m = make(map[*sentry.Client]sentry.Logger)
 	}
-	if key.hub == nil {
-		// Records of this key carry their hub on their context; the
-		// logger's own hub is only a fallback, and must not keep the first
-		// request's hub (and scope) alive.
-		hub = sentry.NewHub(key.client, sentry.NewScope())
-	}
-	l := sentry.NewLogger(sentry.SetHubOnContext(context.Background(), hub))
-	c.m[key] = l
+	// Every log carries its hub on its context (see emitLog), so the
+	// logger's own hub is never used for sending. It is made here, on
+	// exactly this client: a logger built from a shared hub whose client
+	// was being swapped would read another client, or none, and be cached
+	// as a logger that drops everything.
+	l := sentry.NewLogger(sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope())))
+	c.m[client] = l
 	return l
 }
 
@@ -73,14 +66,14 @@ type uint64Setter interface {
 }
 
 func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, client *sentry.Client, r *Record, n *normalized) {
-	// A logger made for a hub uses that hub when ctx carries none; when ctx
-	// carries one, the SDK uses it, so one logger per client serves all the
-	// per-request hubs of that client.
-	key := loggerKey{client: client}
+	// The SDK sends a log with the hub of the entry's context: put the
+	// record's hub there when the context does not carry it, so one logger
+	// per client serves the configured hub, the current hub and every
+	// per-request hub alike, each with its own scope.
+	logger := b.loggers.get(client)
 	if !hubFromCtx {
-		key.hub = hub
+		ctx = sentry.SetHubOnContext(ctx, hub)
 	}
-	logger := b.loggers.get(key, hub)
 
 	var e sentry.LogEntry
 	switch s := r.Severity.clamp(); {

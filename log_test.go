@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,5 +301,50 @@ func testLogErrorBounds(t *testing.T) {
 	}
 	if l.Attributes["exception.type"].Value != "*errors.errorString" {
 		t.Errorf("exception.type = %v", l.Attributes["exception.type"].Value)
+	}
+}
+
+// TestLogAfterClientSwap: a bridge whose first Sentry log races with its
+// hub's client being unbound still sends every later log once the client
+// is bound again. The logger cache once built its logger from the hub and
+// could read no client there, caching a logger that drops everything.
+func TestLogAfterClientSwap(t *testing.T) {
+	var mu sync.Mutex
+	later := 0
+	a, err := sentry.NewClient(sentry.ClientOptions{
+		Dsn: "http://k@127.0.0.1:1/1", Transport: &sentrytest.CountingTransport{},
+		BeforeSendLog: func(l *sentry.Log) *sentry.Log {
+			if l.Body == "later" {
+				mu.Lock()
+				later++
+				mu.Unlock()
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	const n = 500
+	for range n {
+		hub := sentry.NewHub(a, sentry.NewScope())
+		b := logsOnly(hub)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			runtime.Gosched()
+			hub.BindClient(nil)
+		})
+		b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "first"})
+		wg.Wait()
+		hub.BindClient(a)
+		for range 5 {
+			b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "later"})
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if later != 5*n {
+		t.Errorf("%d of %d logs reached the client after it was bound again", later, 5*n)
 	}
 }
