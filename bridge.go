@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"sync"
+	"time"
 
 	"github.com/getsentry/sentry-go"
 
@@ -177,6 +178,12 @@ func (b *Bridge) filter(f func(Record, Sinks) Sinks, r Record, s Sinks) (out Sin
 	}()
 	return f(r, s)
 }
+
+// FatalFlushTimeout returns the bound of the flush that follows a fatal
+// record ([WithFlushTimeout]); zero or less means that no such flush
+// happens. Adapters use it for the flushes of their loggers' own exit
+// paths, so that one setting bounds them all.
+func (b *Bridge) FatalFlushTimeout() time.Duration { return b.cfg.flushTimeout }
 
 // Flush waits until the events and logs buffered for the client of ctx's hub
 // (see [Bridge.Hub]) are sent, or ctx is done; a ctx without a deadline is

@@ -139,7 +139,13 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	}
 	c.b.Emit(ctx, r)
 	if ent.Level == zapcore.DPanicLevel {
-		_ = c.b.Flush(flushContext(ctx))
+		// A development logger panics after a DPanic entry: flush as
+		// after a fatal record, within the same bound, or not at all.
+		if d := c.b.FatalFlushTimeout(); d > 0 {
+			fctx, cancel := context.WithTimeout(flushContext(ctx), d)
+			_ = c.b.Flush(fctx)
+			cancel()
+		}
 	}
 	return nil
 }

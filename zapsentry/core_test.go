@@ -688,6 +688,30 @@ func TestDPanicAndPanicFlush(t *testing.T) {
 	}
 }
 
+// TestDPanicFlushBound: the flush after a DPanic entry is the fatal flush,
+// bounded by WithFlushTimeout and skipped with 0: a production DPanic with
+// Sentry hanging must not block its caller for the 2s default.
+func TestDPanicFlushBound(t *testing.T) {
+	for _, tc := range []struct {
+		timeout time.Duration
+		atMost  time.Duration
+	}{
+		{0, 500 * time.Millisecond},
+		{300 * time.Millisecond, 1500 * time.Millisecond},
+	} {
+		t.Run(fmt.Sprintf("WithFlushTimeout=%v", tc.timeout), func(t *testing.T) {
+			rcv := newReceiverHub(t)
+			rcv.SetDelay(time.Hour)
+			logger := zap.New(zapsentry.NewCore(logsentry.WithHub(rcv.hub), logsentry.WithFlushTimeout(tc.timeout)))
+			start := time.Now()
+			logger.DPanic("inventory negative") // production: no panic
+			if took := time.Since(start); took > tc.atMost || took < tc.timeout {
+				t.Errorf("DPanic returned after %v, want %v to %v", took, tc.timeout, tc.atMost)
+			}
+		})
+	}
+}
+
 func TestSync(t *testing.T) {
 	t.Run("flushes", func(t *testing.T) {
 		rcv := newReceiverHub(t)

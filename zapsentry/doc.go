@@ -82,8 +82,9 @@
 // client after a Panic or Fatal entry (severity FATAL and above), bounded by
 // logsentry.WithFlushTimeout (default 2s), before Write returns; Write does
 // the same after a DPanic entry, whose severity is below FATAL, as zap's own
-// cores sync after every entry above ErrorLevel. So the event is on the wire
-// before the process dies. [Core.Sync], called by zap.Logger.Sync, flushes
+// cores sync after every entry above ErrorLevel, within the same bound. So
+// the event is on the wire before the process dies. WithFlushTimeout(0)
+// turns both flushes off. [Core.Sync], called by zap.Logger.Sync, flushes
 // too.
 //
 // # Caveats

@@ -29,6 +29,10 @@ type Writer struct {
 	// one load.
 	on      [256]bool
 	pending [pendingSize]atomic.Pointer[pending]
+	// fatalSent is set by a Fatal line, which Emit flushed as it is told
+	// to (WithFlushTimeout): zerolog then calls Close, which must not wait
+	// a second time.
+	fatalSent atomic.Bool
 }
 
 var (
@@ -85,11 +89,18 @@ func (w *Writer) Write(p []byte) (int, error) {
 
 // Close flushes the events and logs buffered for the client of the
 // fallback hub (logsentry.WithHub, else sentry.CurrentHub), bounded by the
-// flush timeout (logsentry.WithFlushTimeout). zerolog calls it before a
-// Fatal line exits the program. It returns nil when everything was sent or
-// Sentry is disabled, and logsentry.ErrFlushTimeout otherwise. The Writer
-// keeps working after Close.
+// flush timeout (logsentry.WithFlushTimeout). It returns nil when
+// everything was sent or Sentry is disabled, and logsentry.ErrFlushTimeout
+// otherwise. The Writer keeps working after Close.
+//
+// zerolog calls Close after a Fatal line, before it exits. That line was
+// already flushed as every fatal record is (within WithFlushTimeout, or not
+// at all when it is zero or less), so the Close that follows it returns at
+// once rather than wait a second time.
 func (w *Writer) Close() error {
+	if w.fatalSent.Swap(false) {
+		return nil
+	}
 	return w.b.Flush(context.Background())
 }
 
@@ -151,6 +162,9 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 		}
 	}
 	w.b.Emit(ctx, rec)
+	if level == zerolog.FatalLevel {
+		w.fatalSent.Store(true)
+	}
 	attrbuf.Put(buf, l.attrs)
 }
 
