@@ -8,14 +8,16 @@
 // zerolog writes it. Attach it both ways:
 //
 //	w := zerologsentry.NewWriter()
-//	logger := zerolog.New(zerolog.MultiLevelWriter(os.Stderr, w)).Hook(w)
+//	logger := zerolog.New(w.Tee(os.Stderr)).Hook(w)
 //	logger.Info().Ctx(ctx).Int("items", 3).Msg("cart loaded")   // a breadcrumb
 //	logger.Error().Ctx(ctx).Err(err).Msg("payment failed")      // an event
 //
-// To keep the hook's correlation field out of the other outputs, use
-// [Writer.Tee] instead of zerolog.MultiLevelWriter:
+// [Writer.Tee] writes the line to the other outputs (here os.Stderr)
+// without the hook's correlation field. zerolog.MultiLevelWriter works too,
+// with the Writer first, so that it takes the line's context before a slow
+// output makes the line wait, and with the field in the other outputs:
 //
-//	logger := zerolog.New(w.Tee(os.Stderr)).Hook(w)
+//	logger := zerolog.New(zerolog.MultiLevelWriter(w, os.Stderr)).Hook(w)
 //
 // and, to give events the error values rather than their text, install
 // [ErrorMarshalFunc] once at start-up:
@@ -139,10 +141,14 @@
 //     same text may swap error values (see its documentation).
 //   - The hook's table holds the last 1024 lines whose write has not been
 //     parsed yet. A line parsed later than that (an asynchronous writer far
-//     behind), or a line the hook marked but the Writer never receives (a
-//     hook attached to a logger that does not write to the Writer), loses
-//     only its context: the line goes to the fallback hub, and the table
-//     never grows.
+//     behind, or more than 1024 lines at once waiting on an output that a
+//     zerolog.MultiLevelWriter writes before the Writer: use Tee, or put
+//     the Writer first), or a line the hook marked but the Writer never
+//     receives (a hook attached to a logger that does not write to the
+//     Writer, such as a sub-logger made with Output), loses only its
+//     context: the line goes to the fallback hub, and the table never
+//     grows. Until 1024 later lines replace it, such a line's entry keeps
+//     its context, and so the request's hub, in memory.
 //   - Each line that passes a threshold is parsed back from JSON by a
 //     dedicated scanner (about a microsecond for a typical line, an order of
 //     magnitude faster than encoding/json). zerolog's binary_log (CBOR)

@@ -412,3 +412,71 @@ func TestTeeStripsFieldAfterInvalidJSON(t *testing.T) {
 		}
 	}
 }
+
+// slowConsole is a console that many goroutines share and that takes d per
+// line, like a terminal or a full pipe behind zerolog.SyncWriter.
+type slowConsole struct {
+	mu sync.Mutex
+	d  time.Duration
+}
+
+func (c *slowConsole) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	time.Sleep(c.d)
+	c.mu.Unlock()
+	return len(p), nil
+}
+
+// TestManyLinesWaitingOnConsole: more lines than the hook's table holds
+// wait on a slow console at once, each logged with its own request's hub;
+// every breadcrumb still lands on its own request's hub, through Tee and
+// through MultiLevelWriter with the Writer first. Tee once claimed a line's
+// context only after the console write, and lines waiting there pushed
+// each other out of the table: 1,952 of 3,000 went to the fallback hub.
+func TestManyLinesWaitingOnConsole(t *testing.T) {
+	const lines = 1500 // the hook's table holds 1024
+	for _, name := range []string{"Tee", "MultiLevelWriter"} {
+		t.Run(name, func(t *testing.T) {
+			var onRequest, onFallback sync.Map
+			counting := func(m *sync.Map) *sentry.Client {
+				c, err := sentry.NewClient(sentry.ClientOptions{
+					Dsn: "http://k@127.0.0.1:1/1", Transport: nopTransport{},
+					BeforeBreadcrumb: func(b *sentry.Breadcrumb, _ *sentry.BreadcrumbHint) *sentry.Breadcrumb {
+						m.Store(b.Message, true)
+						return b
+					},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(c.Close)
+				return c
+			}
+			reqClient := counting(&onRequest)
+			w := zerologsentry.NewWriter(logsentry.WithHub(sentry.NewHub(counting(&onFallback), sentry.NewScope())))
+			console := &slowConsole{d: 50 * time.Microsecond}
+			out := w.Tee(console)
+			if name == "MultiLevelWriter" {
+				out = zerolog.MultiLevelWriter(w, console)
+			}
+			logger := zerolog.New(out).Hook(w)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range lines {
+				wg.Go(func() {
+					ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(reqClient, sentry.NewScope()))
+					<-start
+					logger.Info().Ctx(ctx).Msgf("step %d", i)
+				})
+			}
+			close(start)
+			wg.Wait()
+			leaked, kept := 0, 0
+			onFallback.Range(func(any, any) bool { leaked++; return true })
+			onRequest.Range(func(any, any) bool { kept++; return true })
+			if leaked != 0 || kept != lines {
+				t.Errorf("%d breadcrumbs on their request's hub and %d on the fallback hub, want %d and 0", kept, leaked, lines)
+			}
+		})
+	}
+}

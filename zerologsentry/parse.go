@@ -34,12 +34,15 @@ func currentFieldNames() fieldNames {
 
 // line is the result of parsing one zerolog JSON line.
 type line struct {
-	message  string
-	level    string
-	time     time.Time
-	errText  string
-	hasErr   bool
-	id       uint64 // the hook's correlation id, 0 if none
+	message string
+	level   string
+	time    time.Time
+	errText string
+	hasErr  bool
+	id      uint64 // the hook's correlation id, 0 if none
+	// claimed is what the hook captured for id, when Tee took it before
+	// writing the other outputs; nil otherwise.
+	claimed  *pending
 	attrs    []slog.Attr
 	complete bool // the whole object parsed
 

@@ -58,6 +58,13 @@ func (t *tee) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 		// correlation field out where the parser found it.
 		attrs := attrbuf.Get()
 		pl := t.w.parse(p, attrs)
+		if pl.id != 0 {
+			// Claim what the hook captured before the other outputs,
+			// which may block (a slow terminal): a line waiting there
+			// must not hold its slot of the hook's table, where enough
+			// such lines would push each other out.
+			pl.claimed = t.w.take(pl.id, l)
+		}
 		q, buf := consoleCopy(p, pl)
 		err := t.writeOuts(l, q)
 		putLineBuf(buf)

@@ -18,7 +18,10 @@ import (
 // site. Create one with [NewWriter] and attach it both ways:
 //
 //	w := zerologsentry.NewWriter()
-//	logger := zerolog.New(zerolog.MultiLevelWriter(os.Stderr, w)).Hook(w)
+//	logger := zerolog.New(w.Tee(os.Stderr)).Hook(w)
+//
+// or, with the correlation field in the other outputs, put it first in a
+// zerolog.MultiLevelWriter: zerolog.MultiLevelWriter(w, os.Stderr).
 //
 // A Writer is safe for concurrent use. Its methods never fail: Write and
 // WriteLevel always return len(p), nil.
@@ -156,10 +159,12 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 		}
 	}
 	var ctx context.Context
-	if l.id != 0 {
-		if pd := w.take(l.id, level); pd != nil {
-			ctx, rec.PC = pd.ctx, pd.pc
-		}
+	pd := l.claimed
+	if pd == nil && l.id != 0 {
+		pd = w.take(l.id, level)
+	}
+	if pd != nil {
+		ctx, rec.PC = pd.ctx, pd.pc
 	}
 	w.b.Emit(ctx, rec)
 	if level == zerolog.FatalLevel {

@@ -100,8 +100,8 @@ func withZerolog() {
 	defer w.Close()
 	// Attached as writer and as hook: the hook hands over the context and
 	// the call site of each line.
-	console := zerolog.ConsoleWriter{Out: os.Stdout, FieldsExclude: []string{zerologsentry.CorrelationFieldName}}
-	log := zerolog.New(zerolog.MultiLevelWriter(console, w)).
+	console := zerolog.ConsoleWriter{Out: os.Stdout}
+	log := zerolog.New(w.Tee(console)).
 		Hook(w).With().Timestamp().Logger()
 
 	ctx := request()
