@@ -5,6 +5,7 @@ package preview
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -49,7 +50,21 @@ func (t *Transport) SendEvent(e *sentry.Event) {
 				if strings.HasPrefix(k, "sentry.") && k != "sentry.origin" {
 					continue
 				}
-				fmt.Fprintf(w, "     %s = %v (%s)\n", k, l.Attributes[k].AsInterface(), l.Attributes[k].Type())
+				// As on the wire: the JSON value and Sentry's type name
+				// (integer, double, boolean, string, array).
+				var wire struct {
+					Value json.RawMessage `json:"value"`
+					Type  string          `json:"type"`
+				}
+				raw, err := json.Marshal(l.Attributes[k])
+				if err == nil {
+					err = json.Unmarshal(raw, &wire)
+				}
+				if err != nil {
+					fmt.Fprintf(w, "     %s: %v\n", k, err)
+					continue
+				}
+				fmt.Fprintf(w, "     %s = %s (%s)\n", k, wire.Value, wire.Type)
 			}
 		}
 		return
