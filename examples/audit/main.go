@@ -46,6 +46,10 @@ const (
 func main() {
 	violations := flag.Int("violations", 3, "unauthorized changes in the change log, 0 to 10 (1-4: warning event, 5+: error event)")
 	flag.Parse()
+	if *violations < 0 || *violations > 10 {
+		fmt.Fprintf(os.Stderr, "audit: -violations %d: want 0 to 10\n", *violations)
+		os.Exit(2)
+	}
 
 	opts := clientOptions(os.Getenv("SENTRY_DSN"))
 	if opts.Dsn == "" {
