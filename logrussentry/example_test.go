@@ -172,3 +172,34 @@ func ExampleHook_Levels() {
 	// Output:
 	// [panic fatal error warning]
 }
+
+// NewHook takes one threshold per output, in logrus levels. Here warnings
+// and above also become Sentry Logs, which the client sends in batches.
+func ExampleNewHook() {
+	hub := exampleHub()
+	defer hub.Client().Close()
+
+	logger := exampleLogger()
+	logger.Out = io.Discard // console output off for this example
+	logger.SetLevel(logrus.DebugLevel)
+	hook := logrussentry.NewHook(
+		logsentry.WithHub(hub),
+		logrussentry.WithEventLevel(logrus.ErrorLevel),     // issues (default)
+		logrussentry.WithBreadcrumbLevel(logrus.InfoLevel), // breadcrumbs (default)
+		logrussentry.WithLogLevel(logrus.WarnLevel),        // Sentry Logs (default: off)
+	)
+	logger.AddHook(hook)
+
+	logger.Debug("cache warm")           // below every threshold
+	logger.Info("request started")       // a breadcrumb
+	logger.Warn("slow upstream")         // a breadcrumb and a Sentry log
+	logger.Error("upstream failed")      // an event, then a breadcrumb and a Sentry log
+	_ = hook.Flush(context.Background()) // sends the batched logs
+
+	// Output:
+	// sentry event error "upstream failed" logger=logrus
+	//   breadcrumb info "request started" []
+	//   breadcrumb warning "slow upstream" []
+	// sentry log   warn "slow upstream"
+	// sentry log   error "upstream failed"
+}
