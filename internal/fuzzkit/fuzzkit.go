@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"math"
 	"math/big"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -420,6 +422,20 @@ var Hostiles = []Hostile{
 	{"raw message", func() any { return json.RawMessage("{\xff") }, "", false, false},
 	{"nil", func() any { return nil }, "", false, false},
 	{"uint64 beyond int64", func() any { return uint64(math.MaxUint64) }, "", false, false},
+	{"request without URL or headers", func() any { return &http.Request{Method: "\xff", Host: "h\xff"} }, "", false, false},
+	{"typed nil request", func() any { return (*http.Request)(nil) }, "", false, false},
+	{"request by value", func() any {
+		return http.Request{Method: "GET", URL: &url.URL{Path: "/\xff", RawQuery: "token=\xff"},
+			Header: http.Header{"X-\xff": {"\xff", ""}, "Cookie": {"a=\xff;;="}}, RemoteAddr: "[::1"}
+	}, "", false, false},
+	{"user map with cyclic data", func() any {
+		m := map[string]any{"id": "u-1", "email": "\xff@x"}
+		m["data"] = m
+		return m
+	}, "", false, false},
+	{"sentry.User with invalid UTF-8", func() any {
+		return &sentry.User{ID: "\xff", Email: "a@\xff", Data: map[string]string{"\xff": "\xff"}}
+	}, "", false, false},
 }
 
 // Env is what every run of a fuzz target shares.
