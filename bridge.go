@@ -137,15 +137,11 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		if f := b.cfg.fingerprint; f != nil {
 			userFP = b.userFingerprint(f, &r)
 		}
-		// A fatal record is the last word of a process: never refused,
-		// whatever the errors before it spent of its fingerprint's budget.
-		if r.Severity < SeverityFatal {
-			var ok bool
-			if ok, droppedBefore = b.allowEvent(&r, userFP); !ok {
-				// Over budget: no event, and no breadcrumb of a storm either.
-				if sinks &^= SinkEvent | SinkBreadcrumb; sinks == SinkNone {
-					return
-				}
+		var ok bool
+		if ok, droppedBefore = b.allowEvent(&r, userFP); !ok {
+			// Over budget: no event, and no breadcrumb of a storm either.
+			if sinks &^= SinkEvent | SinkBreadcrumb; sinks == SinkNone {
+				return
 			}
 		}
 	}

@@ -21,8 +21,9 @@ const (
 // when enabled), cost little, and are counted: in [Bridge.Stats] and in the
 // "log" context of the next event of the same fingerprint
 // ("rate_limited_before"). Each fingerprint has its own bucket, so a noisy
-// error never starves the others. Fatal records are never refused and
-// spend nothing. The default is a burst of 10, then 10 a minute;
+// error never starves the others; records at SeverityFatal and above have
+// buckets apart from the errors of their fingerprint, which cannot spend a
+// fatal record's budget. The default is a burst of 10, then 10 a minute;
 // perSecond <= 0 (or NaN) disables the limit, and a burst below 1 is 1.
 //
 // Up to 10,000 fingerprints are tracked. Beyond that, those whose bucket is
@@ -54,6 +55,12 @@ func (b *Bridge) allowEvent(r *Record, userFP []string) (ok bool, droppedBefore 
 	}
 	var h maphash.Hash
 	h.SetSeed(seed)
+	if r.Severity >= SeverityFatal {
+		// Fatal records have buckets of their own: the errors before a
+		// Fatal that gives up cannot spend its budget, and a storm of
+		// recovered panics is still limited.
+		h.WriteString("fatal\x00")
+	}
 	b.writeKey(&h, r, userFP)
 	ok, droppedBefore = b.limiter.Allow(h.Sum64(), time.Now())
 	if !ok {

@@ -725,8 +725,18 @@ func BenchmarkRateLimitedFloor(b *testing.B) {
 
 // TestRateLimitSparesFatal: a fatal record is sent, and flushed, even when
 // the errors of its fingerprint before it spent the budget: a retry loop
-// that gives up with Fatal must not lose its last word.
+// that gives up with Fatal must not lose its last word. Fatal records are
+// still limited among themselves (recovered panics in a hot path).
 func TestRateLimitSparesFatal(t *testing.T) {
+	t.Run("fatal storm", func(t *testing.T) {
+		_, _, logger, b := rlLogger(t, logsentry.WithFlushTimeout(0))
+		for range rlDefaultBurst + 20 {
+			logger.Log(context.Background(), slogsentry.LevelFatal, "invariant broken")
+		}
+		if st := b.Stats(); st.Events != rlDefaultBurst || st.EventsRateLimited != 20 {
+			t.Errorf("Stats() = %+v, want %d events and 20 rate limited", st, rlDefaultBurst)
+		}
+	})
 	rcv, _, logger, b := rlLogger(t)
 	err := errors.New("connection refused")
 	for range rlDefaultBurst + 5 {
