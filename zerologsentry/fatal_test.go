@@ -1,11 +1,13 @@
 package zerologsentry_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,6 +139,85 @@ func TestFatalSlowSentry(t *testing.T) {
 				t.Errorf("the fatal line took %v to exit, want %v to %v", took, tt.atLeast, tt.atMost)
 			}
 			t.Logf("exit %v after the Fatal call, Sentry hanging, flush timeout %s", took, tt.flush)
+		})
+	}
+}
+
+// flushCounter is a transport that counts the flushes it is asked for.
+type flushCounter struct{ flushes atomic.Int64 }
+
+func (*flushCounter) Configure(sentry.ClientOptions)          {}
+func (*flushCounter) SendEvent(*sentry.Event)                 {}
+func (t *flushCounter) Flush(time.Duration) bool              { t.flushes.Add(1); return true }
+func (t *flushCounter) FlushWithContext(context.Context) bool { t.flushes.Add(1); return true }
+func (*flushCounter) Close()                                  {}
+
+// closeSpy is the Writer, counting the flushes its Close makes: zerolog's
+// Fatal closes the logger's writer, the spy.
+type closeSpy struct {
+	*zerologsentry.Writer
+	tr      *flushCounter
+	flushes int64
+}
+
+func (s *closeSpy) Close() error {
+	before := s.tr.flushes.Load()
+	err := s.Writer.Close()
+	s.flushes += s.tr.flushes.Load() - before
+	return err
+}
+
+// TestCloseAfterFatal: the Close zerolog makes right after a flushed Fatal
+// line does not flush again; any other Close does: after a Fatal line that
+// went nowhere (filtered), after more lines, or later.
+func TestCloseAfterFatal(t *testing.T) {
+	old := zerolog.FatalExitFunc
+	zerolog.FatalExitFunc = func() {} // zerolog still closes the writer first
+	defer func() { zerolog.FatalExitFunc = old }()
+	dropFatal := logsentry.WithFilter(func(r logsentry.Record, s logsentry.Sinks) logsentry.Sinks {
+		if r.Severity >= logsentry.SeverityFatal {
+			return logsentry.SinkNone
+		}
+		return s
+	})
+	for _, tt := range []struct {
+		name string
+		opts []logsentry.Option
+		log  func(zerolog.Logger, *closeSpy)
+		want int64 // flushes made by Close
+	}{
+		{"Fatal, then zerolog's Close", nil, func(l zerolog.Logger, _ *closeSpy) {
+			l.Fatal().Msg("bye")
+		}, 0},
+		{"filtered Fatal, then zerolog's Close", []logsentry.Option{dropFatal}, func(l zerolog.Logger, _ *closeSpy) {
+			l.Error().Msg("the cause")
+			l.Fatal().Msg("bye")
+		}, 1},
+		{"WithLevel(Fatal), a line, then Close", nil, func(l zerolog.Logger, w *closeSpy) {
+			l.WithLevel(zerolog.FatalLevel).Msg("not really fatal")
+			l.Error().Msg("later")
+			_ = w.Close()
+		}, 1},
+		{"WithLevel(Fatal), then a Close later", nil, func(l zerolog.Logger, w *closeSpy) {
+			l.WithLevel(zerolog.FatalLevel).Msg("not really fatal")
+			time.Sleep(300 * time.Millisecond)
+			_ = w.Close()
+		}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &flushCounter{}
+			client, err := sentry.NewClient(sentry.ClientOptions{Dsn: "http://k@127.0.0.1:1/1", Transport: tr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			opts := append([]logsentry.Option{logsentry.WithHub(sentry.NewHub(client, sentry.NewScope()))}, tt.opts...)
+			w := zerologsentry.NewWriter(opts...)
+			spy := &closeSpy{Writer: w, tr: tr}
+			tt.log(zerolog.New(spy).Hook(w), spy)
+			if spy.flushes != tt.want {
+				t.Errorf("Close flushed %d times, want %d", spy.flushes, tt.want)
+			}
 		})
 	}
 }

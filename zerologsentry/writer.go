@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
+	"github.com/getsentry/sentry-go"
 	"github.com/rs/zerolog"
 
 	"github.com/logsentry/logsentry"
@@ -32,11 +34,24 @@ type Writer struct {
 	// one load.
 	on      [256]bool
 	pending [pendingSize]atomic.Pointer[pending]
-	// fatalSent is set by a Fatal line, which Emit flushed as it is told
-	// to (WithFlushTimeout): zerolog then calls Close, which must not wait
-	// a second time.
-	fatalSent atomic.Bool
+	// fatal is the flush of the latest Fatal line: zerolog calls Close
+	// right after writing one, and that Close must not wait a second time.
+	fatal atomic.Pointer[fatalFlush]
+	lines atomic.Uint64 // lines handed to the bridge
 }
+
+// fatalFlush is what the flush after a Fatal line covered: the client, the
+// lines handed over until then, and when it ended.
+type fatalFlush struct {
+	client *sentry.Client
+	lines  uint64
+	done   time.Time
+}
+
+// closeAfterFatal is how soon after a Fatal line's flush a Close counts as
+// zerolog's own, on its way to os.Exit. A Close later than that (a Fatal
+// logged with WithLevel, which does not exit, then a shutdown) flushes.
+const closeAfterFatal = 250 * time.Millisecond
 
 var (
 	_ zerolog.LevelWriter = (*Writer)(nil)
@@ -96,15 +111,18 @@ func (w *Writer) Write(p []byte) (int, error) {
 // everything was sent or Sentry is disabled, and logsentry.ErrFlushTimeout
 // otherwise. The Writer keeps working after Close.
 //
-// zerolog calls Close after a Fatal line, before it exits. That line was
-// already flushed as every fatal record is (within WithFlushTimeout, or not
-// at all when it is zero or less), so the Close that follows it returns at
-// once rather than wait a second time.
+// zerolog calls Close right after a Fatal line, before it exits. That line
+// was already flushed as every fatal record is (within WithFlushTimeout, or
+// not at all when it is zero or less), so a Close that follows it at once
+// (within 250ms, no line since, the same client) returns rather than wait a
+// second time.
 func (w *Writer) Close() error {
-	if w.fatalSent.Swap(false) {
+	ctx := context.Background()
+	if f := w.fatal.Swap(nil); f != nil && f.lines == w.lines.Load() &&
+		time.Since(f.done) < closeAfterFatal && f.client == w.b.Hub(ctx).Client() {
 		return nil
 	}
-	return w.b.Flush(context.Background())
+	return w.b.Flush(ctx)
 }
 
 func (w *Writer) emit(level zerolog.Level, p []byte) {
@@ -166,12 +184,25 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 	if pd != nil {
 		ctx, rec.PC = pd.ctx, pd.pc
 	}
-	w.b.Emit(ctx, rec)
-	if level == zerolog.FatalLevel {
-		w.fatalSent.Store(true)
+	if level != zerolog.FatalLevel {
+		w.b.Emit(ctx, rec)
+		w.lines.Add(1)
+	} else {
+		sent := handedOver(w.b.Stats())
+		w.b.Emit(ctx, rec)
+		lines := w.lines.Add(1)
+		if w.b.FatalFlushTimeout() <= 0 || handedOver(w.b.Stats()) > sent {
+			// Emit flushed the line's client (an event or log of it went
+			// out), or was told not to flush.
+			w.fatal.Store(&fatalFlush{client: w.b.Hub(ctx).Client(), lines: lines, done: time.Now()})
+		}
 	}
 	attrbuf.Put(buf, l.attrs)
 }
+
+// handedOver counts the events and logs a bridge handed to the SDK: what a
+// fatal record's flush waits for.
+func handedOver(s logsentry.Stats) uint64 { return s.Events + s.Logs }
 
 // lineLevel reads the level field of a zerolog line without allocating
 // (for the named levels), or returns zerolog.NoLevel.
