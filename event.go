@@ -56,21 +56,35 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 	if n.hasUser {
 		ev.User = b.gateUser(client, n.user)
 	}
-	if n.request != nil {
-		ev.Request = b.eventRequest(n.request, client)
-	}
 	ev.Fingerprint = b.fingerprintOf(r, n)
 	hint := &sentry.EventHint{Context: ctx, OriginalException: n.err}
+	var scope *sentry.Scope // a copy of the hub's, when the event needs one
 	if span := sentry.SpanFromContext(ctx); span != nil {
-		if scope := hub.Scope(); scope != nil && scope.GetSpan() != span {
+		if s := hub.Scope(); s != nil && s.GetSpan() != span {
 			// The SDK links an event to its scope's span (or, with none, to
 			// the scope's propagation context), not to the span of the
 			// context: capture on a copy of the scope bound to that span.
-			scope = scope.Clone()
+			scope = s.Clone()
 			scope.SetSpan(span)
-			client.CaptureEvent(ev, hint, scope)
-			return
 		}
+	}
+	if n.request != nil {
+		req := b.eventRequest(n.request, client)
+		if scope == nil {
+			scope = hub.Scope().Clone()
+		}
+		// A request the scope holds (sentryhttp's, with the body it
+		// buffered) fills the event first; this one only when it did not.
+		scope.AddEventProcessor(func(ev *sentry.Event, _ *sentry.EventHint) *sentry.Event {
+			if ev.Request == nil {
+				ev.Request = req
+			}
+			return ev
+		})
+	}
+	if scope != nil {
+		client.CaptureEvent(ev, hint, scope)
+		return
 	}
 	hub.CaptureEventWithHint(ev, hint)
 }

@@ -55,7 +55,9 @@ func (b *Bridge) eventRequest(r *http.Request, client *sentry.Client) *sentry.Re
 	req.Headers = make(map[string]string, len(headers))
 	for _, k := range slices.Sorted(maps.Keys(headers)) {
 		v := headers[k]
-		if b.sensitive(k) || !userInfo && userHeader(k) {
+		// Cookie is on the bridge's list of sensitive keys, but the SDK
+		// has filtered it cookie by cookie, as DataCollection says.
+		if b.sensitive(k) && !strings.EqualFold(k, "Cookie") || !userInfo && userHeader(k) {
 			v = filtered
 		}
 		if v, ok := budget.fit(k, slog.StringValue(b.str(v))); ok {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,6 +81,18 @@ func TestEventRequest(t *testing.T) {
 				}
 				sentrytest.CheckNoSecret(t, rcv, "198.51.100.23", "203.0.113.9")
 			}
+			// Cookies as DataCollection says: none by default (SendDefaultPII
+			// off), else each one, the sensitive ones filtered.
+			cookies, _ := got["cookies"].(string)
+			list := strings.Split(cookies, "; ")
+			slices.Sort(list)
+			want := "session=[Filtered] theme=dark"
+			if tt.opts.DataCollection == nil {
+				want = ""
+			}
+			if strings.Join(list, " ") != want {
+				t.Errorf("cookies = %q, want %s", cookies, want)
+			}
 			if headers["X-Forwarded-For"] != wantXFF {
 				t.Errorf("X-Forwarded-For = %v, want %s", headers["X-Forwarded-For"], wantXFF)
 			}
@@ -122,5 +135,55 @@ func TestEventRequestBounds(t *testing.T) {
 	headers, _ := ev.Request["headers"].(map[string]any)
 	if note, _ := headers["[truncated]"].(string); !strings.HasSuffix(note, "more fields") {
 		t.Errorf("headers' [truncated] = %v, want a count", headers["[truncated]"])
+	}
+}
+
+// TestEventRequestKeepsScopeRequest: when the hub's scope already holds the
+// request (sentryhttp sets it, with the body it buffered), the event keeps
+// the scope's request, body included, rather than the field's.
+func TestEventRequestKeepsScopeRequest(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{
+		DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(false)},
+	})
+	req := checkoutRequest()
+	req.Header.Set("Content-Type", "application/json")
+	hub.Scope().SetRequest(req)
+	hub.Scope().SetRequestBody([]byte(`{"sku":"A-1","qty":2}`))
+	b := logsentry.New(logsentry.WithHub(hub), noRate)
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "checkout failed", Attrs: []slog.Attr{slog.Any("req", req)}})
+	sentrytest.Flush(t, hub)
+	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "checkout failed")
+	if data, _ := json.Marshal(ev.Request["data"]); !strings.Contains(string(data), "A-1") {
+		t.Errorf("request data = %s, want the scope's buffered body", data)
+	}
+	if ev.Request["url"] != "https://shop.example/checkout" {
+		t.Errorf("request url = %v", ev.Request["url"])
+	}
+}
+
+// TestRequestFieldSummary: a request inside another value, embedded in a
+// struct, in a map or a group, is a field only as its summary.
+func TestRequestFieldSummary(t *testing.T) {
+	type handlerCtx struct {
+		*http.Request
+		Route string
+	}
+	req := checkoutRequest()
+	ev := capture(t, sentry.ClientOptions{DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(true)}}, nil, logsentry.Record{
+		Severity: logsentry.SeverityError, Message: "nested",
+		Attrs: []slog.Attr{
+			slog.Any("h", handlerCtx{Request: req, Route: "checkout"}),
+			slog.Any("m", map[string]any{"req": req}),
+			slog.Group("g", slog.Any("req", req)),
+		},
+	})[0]
+	raw, _ := json.Marshal(ev.Contexts["attributes"])
+	for _, leak := range []string{"198.51.100.23", "203.0.113.9", "shop-app", "Header", "RemoteAddr"} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("attributes carry %q: %s", leak, raw)
+		}
+	}
+	if n := strings.Count(string(raw), `"url":"https://shop.example/checkout"`); n != 3 {
+		t.Errorf("%d request summaries in %s, want 3", n, raw)
 	}
 }

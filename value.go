@@ -221,6 +221,9 @@ func (c *converter) any(v any, depth int) (out any) {
 	return c.reflect(reflect.ValueOf(v), depth)
 }
 
+// requestType is http.Request, which a field never shows whole.
+var requestType = reflect.TypeFor[http.Request]()
+
 func (c *converter) reflect(rv reflect.Value, depth int) any {
 	switch rv.Kind() {
 	case reflect.Bool:
@@ -310,7 +313,10 @@ func (c *converter) fields(rv reflect.Value, out map[string]any, depth, embedded
 			if ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
-			if ft.Kind() == reflect.Struct {
+			// An embedded http.Request is not promoted, as encoding/json
+			// would: it is a field of its own, kept to its summary
+			// (headers and the client's address stay out).
+			if ft.Kind() == reflect.Struct && ft != requestType {
 				visible = true
 				fv := rv.Field(i)
 				if fv.Kind() == reflect.Pointer {
