@@ -3,6 +3,7 @@ package logsentry
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -144,6 +145,13 @@ func tagValue(v any) string {
 func (b *Bridge) gateUser(client *sentry.Client, u sentry.User) sentry.User {
 	if !allowsUserInfo(client) {
 		u.Email, u.Username, u.IPAddress = "", "", ""
+		for k := range u.Data {
+			if personalData(k) {
+				u.Data = maps.Clone(u.Data)
+				maps.DeleteFunc(u.Data, func(k, _ string) bool { return personalData(k) })
+				break
+			}
+		}
 	}
 	return u
 }

@@ -266,6 +266,31 @@ func TestUser(t *testing.T) {
 			}
 		})
 	}
+	t.Run("struct field names and personal data", func(t *testing.T) {
+		// Go field names match the user's fields whatever their case and
+		// separators; other data naming an e-mail or IP address goes out
+		// only with user information allowed.
+		type account struct {
+			ID           string
+			IPAddress    string
+			EmailAddress string
+			ClientIP     string
+			WorkEmail    string
+			Plan         string
+		}
+		u := account{ID: "u-3", IPAddress: "10.1.2.3", EmailAddress: "b@example.com", ClientIP: "10.9.9.9", WorkEmail: "w@example.com", Plan: "pro"}
+		for _, pii := range []bool{false, true} {
+			evs := capture(t, sentry.ClientOptions{DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(pii)}}, nil,
+				logsentry.Record{Severity: logsentry.SeverityError, Message: "struct user", Attrs: []slog.Attr{slog.Any("user", u)}})
+			want := `{"id":"u-3","email":"","username":"","ip_address":"","name":"","data":{"Plan":"pro"}}`
+			if pii {
+				want = `{"id":"u-3","email":"b@example.com","username":"","ip_address":"10.1.2.3","name":"","data":{"ClientIP":"10.9.9.9","Plan":"pro","WorkEmail":"w@example.com"}}`
+			}
+			if got := jsonOf(t, evs[0].User); got != want {
+				t.Errorf("UserInfo=%v: user = %s\nwant   %s", pii, got, want)
+			}
+		}
+	})
 	t.Run("user group inside a group is a plain field", func(t *testing.T) {
 		evs := capture(t, sentry.ClientOptions{}, nil, logsentry.Record{Severity: logsentry.SeverityError, Message: "nested user",
 			Attrs: []slog.Attr{slog.Group("req", slog.Group("user", slog.String("id", "u-2")))}})

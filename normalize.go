@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/getsentry/sentry-go"
@@ -413,18 +414,16 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 		}
 		// never v.String(): fmt has no cycle check
 		s := truncateJSON(plainString(b.value(v).Any()), maxUserValue)
-		switch strings.ToLower(a.Key) {
+		switch userField(a.Key) {
 		case "id":
 			n.user.ID = s
-		case "email":
+		case "email", "emailaddress":
 			n.user.Email = s
-		case "username", "name":
-			if strings.EqualFold(a.Key, "name") {
-				n.user.Name = s
-			} else {
-				n.user.Username = s
-			}
-		case "ip_address", "ip":
+		case "username":
+			n.user.Username = s
+		case "name":
+			n.user.Name = s
+		case "ipaddress", "ip":
 			n.user.IPAddress = s
 		default:
 			addData(a.Key, s)
@@ -434,6 +433,33 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 		n.user.Data[truncatedFields] = droppedNote(dropped)
 	}
 	n.hasUser = !n.user.IsEmpty()
+}
+
+// userField is k lower-cased without '_' and '-': the user's fields match
+// whatever the case and separators of a struct's field names or a map's
+// keys ("IPAddress", "ip_address", "Email").
+func userField(k string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, k)
+}
+
+// personalData reports whether the user data key k names an e-mail
+// address or an IP address, which only go out when user information is
+// allowed, as the user's own email and ip_address do.
+func personalData(k string) bool {
+	k = userField(k)
+	if strings.Contains(k, "email") {
+		return true
+	}
+	switch k {
+	case "ip", "ipaddr", "ipv4", "ipv6", "clientip", "remoteip", "remoteaddr", "remoteaddress", "realip", "xforwardedfor", "xrealip":
+		return true
+	}
+	return false
 }
 
 // Bounds of an event's user: 1 KB of JSON per value, 16 KB for the other
