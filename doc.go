@@ -48,7 +48,8 @@
 //   - user: from a top-level group "user" (id, email, username, ip_address,
 //     name), or a sentry.User, struct or map under that key, with email,
 //     username and ip_address only when the client's DataCollection (or
-//     SendDefaultPII) allows user information;
+//     SendDefaultPII) allows user information (so do user data keys naming
+//     an e-mail or IP address, such as "client_ip");
 //   - request: from the first top-level *http.Request field, as
 //     sentry.NewRequest makes it for the client's DataCollection (headers
 //     carrying the client's address only with user information), redacted
