@@ -58,9 +58,11 @@ func NewCountingHub(tb testing.TB) (context.Context, *sentry.Hub, *CountingTrans
 // capacity of the SDK's log queue.
 const logDrainEvery = 100
 
-// LogDrain keeps a benchmark's Sentry logs from being dropped. The SDK
-// queues at most 100 logs for the goroutine that batches them and drops a
-// log it cannot queue (after sizing it for a client report), so a benchmark
+// LogDrain keeps a benchmark's Sentry logs from being dropped. With a
+// custom transport, as benchmarks use, the SDK queues at most 100 logs for
+// the goroutine that batches them and drops a log it cannot queue (after
+// sizing it for a client report; its default transport keeps 1000 and
+// drops the oldest), so a benchmark
 // that outruns that goroutine times a mix of sent and dropped logs, in
 // proportions that differ between the sides of a comparison: measured, the
 // sentry-go floor dropped 12–17% of its logs and the slog path 5–8%. Call
