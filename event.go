@@ -30,10 +30,14 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 	if n.err != nil {
 		ev.Exception = b.exceptions(n.err)
 	}
-	if !hasStack(ev.Exception) {
+	// The outermost exception (the title) shows where the record
+	// was logged unless it carries a stack of its own, as sentry-go does
+	// for CaptureException: an inner error's stack (pkg/errors) shows where
+	// that error was made, which may be another goroutine or a dependency.
+	if last := len(ev.Exception) - 1; last < 0 || !hasStack(ev.Exception[last:]) {
 		if st := b.callSite(r.PC); st != nil {
-			if len(ev.Exception) > 0 {
-				ev.Exception[len(ev.Exception)-1].Stacktrace = st
+			if last >= 0 {
+				ev.Exception[last].Stacktrace = st
 			} else {
 				ev.Threads = []sentry.Thread{{Stacktrace: st, Current: true, Crashed: r.Severity >= SeverityFatal}}
 			}

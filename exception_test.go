@@ -421,3 +421,29 @@ func deepError(depth int) error {
 	}
 	return deepError(depth - 1)
 }
+
+// TestExceptionCallSiteOverInnerStack: when only an inner error carries a
+// stack (pkg/errors made deep in a dependency, wrapped with %w), the
+// outermost exception, the title, still shows the logging line, as
+// sentry-go's CaptureException does; the inner one keeps its own stack.
+func TestExceptionCallSiteOverInnerStack(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(hub))
+	rootLine := sentrytest.NextLine()
+	err := fmt.Errorf("handler: %w", pkgerrors.Errorf("row %d missing", 7))
+	line := sentrytest.NextLine()
+	emit(context.Background(), b, logsentry.Record{Severity: logsentry.SeverityError, Message: "lookup", Err: err})
+	sentrytest.Flush(t, hub)
+	ev := rcv.WaitEvents(t, 1, waitFor)[0]
+	if len(ev.Exception) != 2 {
+		t.Fatalf("%d exceptions, want 2", len(ev.Exception))
+	}
+	if st := ev.Exception[1].Stacktrace; st == nil || len(st.Frames) == 0 {
+		t.Fatal("the outermost exception has no stack")
+	}
+	checkFrames(t, ev.Exception[1].Stacktrace.Frames, "TestExceptionCallSiteOverInnerStack", line)
+	st := ev.Exception[0].Stacktrace
+	if st == nil || len(st.Frames) == 0 || st.Frames[len(st.Frames)-1].Lineno != rootLine {
+		t.Errorf("inner exception's stack = %+v, want its own, ending at line %d", st, rootLine)
+	}
+}
