@@ -413,28 +413,37 @@ func TestTeeStripsFieldAfterInvalidJSON(t *testing.T) {
 	}
 }
 
-// slowConsole is a console that many goroutines share and that takes d per
-// line, like a terminal or a full pipe behind zerolog.SyncWriter.
-type slowConsole struct {
-	mu sync.Mutex
-	d  time.Duration
+// gatedConsole is a console that holds every line until lines of them wait
+// in it, like a stalled terminal; a line entering it frees its slot in sem.
+type gatedConsole struct {
+	sem     chan struct{}
+	gate    chan struct{}
+	lines   int
+	mu      sync.Mutex
+	arrived int
 }
 
-func (c *slowConsole) Write(p []byte) (int, error) {
+func (c *gatedConsole) Write(p []byte) (int, error) {
+	<-c.sem
 	c.mu.Lock()
-	time.Sleep(c.d)
+	if c.arrived++; c.arrived == c.lines {
+		close(c.gate)
+	}
 	c.mu.Unlock()
+	<-c.gate
 	return len(p), nil
 }
 
 // TestManyLinesWaitingOnConsole: more lines than the hook's table holds
-// wait on a slow console at once, each logged with its own request's hub;
-// every breadcrumb still lands on its own request's hub, through Tee and
-// through MultiLevelWriter with the Writer first. Tee once claimed a line's
-// context only after the console write, and lines waiting there pushed
-// each other out of the table: 1,952 of 3,000 went to the fallback hub.
+// (1024) wait on a stalled console at once, each logged with its own
+// request's hub; every breadcrumb still lands on its own request's hub,
+// through Tee and through MultiLevelWriter with the Writer first. Tee once
+// claimed a line's context only after the console write, and lines waiting
+// there pushed each other out of the table: 1,952 of 3,000 went to the
+// fallback hub. At most 64 lines at a time are between their hook and the
+// console, well within the table.
 func TestManyLinesWaitingOnConsole(t *testing.T) {
-	const lines = 1500 // the hook's table holds 1024
+	const lines = 1200
 	for _, name := range []string{"Tee", "MultiLevelWriter"} {
 		t.Run(name, func(t *testing.T) {
 			var onRequest, onFallback sync.Map
@@ -454,22 +463,20 @@ func TestManyLinesWaitingOnConsole(t *testing.T) {
 			}
 			reqClient := counting(&onRequest)
 			w := zerologsentry.NewWriter(logsentry.WithHub(sentry.NewHub(counting(&onFallback), sentry.NewScope())))
-			console := &slowConsole{d: 50 * time.Microsecond}
+			console := &gatedConsole{sem: make(chan struct{}, 64), gate: make(chan struct{}), lines: lines}
 			out := w.Tee(console)
 			if name == "MultiLevelWriter" {
 				out = zerolog.MultiLevelWriter(w, console)
 			}
 			logger := zerolog.New(out).Hook(w)
-			start := make(chan struct{})
 			var wg sync.WaitGroup
 			for i := range lines {
+				console.sem <- struct{}{} // freed when the line reaches the console
 				wg.Go(func() {
 					ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(reqClient, sentry.NewScope()))
-					<-start
 					logger.Info().Ctx(ctx).Msgf("step %d", i)
 				})
 			}
-			close(start)
 			wg.Wait()
 			leaked, kept := 0, 0
 			onFallback.Range(func(any, any) bool { leaked++; return true })
