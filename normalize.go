@@ -364,6 +364,11 @@ func (b *Bridge) userAttrs(v slog.Value) []slog.Attr {
 	if !ok || len(m) == 0 {
 		return nil
 	}
+	return mapAttrs(m)
+}
+
+// mapAttrs returns the entries of m as attrs, in key order.
+func mapAttrs(m map[string]any) []slog.Attr {
 	attrs := make([]slog.Attr, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		attrs = append(attrs, slog.Any(k, m[k]))
@@ -394,22 +399,24 @@ func (b *Bridge) user(n *normalized, attrs []slog.Attr) {
 	}
 	for _, a := range attrs {
 		v := b.resolve(a.Value)
-		isData := strings.EqualFold(a.Key, "data")
-		if v.Kind() == slog.KindGroup {
-			if isData {
-				for _, da := range v.Group() {
-					dv := b.resolve(da.Value)
-					if dv.Kind() != slog.KindGroup {
+		if strings.EqualFold(a.Key, "data") {
+			// A "data" group, or map (sentry.User's Data), is the data.
+			var data []slog.Attr
+			if v.Kind() == slog.KindGroup {
+				data = v.Group()
+			} else if m, ok := v.Any().(map[string]any); ok && v.Kind() == slog.KindAny {
+				data = mapAttrs(m)
+			}
+			if data != nil {
+				for _, da := range data {
+					if dv := b.resolve(da.Value); dv.Kind() != slog.KindGroup {
 						addData(da.Key, truncateJSON(plainString(b.value(dv).Any()), maxUserValue))
 					}
 				}
+				continue
 			}
-			continue
 		}
-		if m, ok := v.Any().(map[string]any); ok && isData && v.Kind() == slog.KindAny {
-			for _, k := range slices.Sorted(maps.Keys(m)) {
-				addData(k, truncateJSON(plainString(b.value(slog.AnyValue(m[k])).Any()), maxUserValue))
-			}
+		if v.Kind() == slog.KindGroup {
 			continue
 		}
 		// never v.String(): fmt has no cycle check
