@@ -37,14 +37,13 @@ type Writer struct {
 	// fatal is the flush of the latest Fatal line: zerolog calls Close
 	// right after writing one, and that Close must not wait a second time.
 	fatal atomic.Pointer[fatalFlush]
-	lines atomic.Uint64 // lines handed to the bridge
 }
 
 // fatalFlush is what the flush after a Fatal line covered: the client, the
-// lines handed over until then, and when it ended.
+// events and logs handed over until then, and when it ended.
 type fatalFlush struct {
 	client *sentry.Client
-	lines  uint64
+	sent   uint64
 	done   time.Time
 }
 
@@ -114,11 +113,11 @@ func (w *Writer) Write(p []byte) (int, error) {
 // zerolog calls Close right after a Fatal line, before it exits. That line
 // was already flushed as every fatal record is (within WithFlushTimeout, or
 // not at all when it is zero or less), so a Close that follows it at once
-// (within 250ms, no line since, the same client) returns rather than wait a
-// second time.
+// (within 250ms, no event or log since, the same client) returns rather
+// than wait a second time.
 func (w *Writer) Close() error {
 	ctx := context.Background()
-	if f := w.fatal.Swap(nil); f != nil && f.lines == w.lines.Load() &&
+	if f := w.fatal.Swap(nil); f != nil && f.sent == handedOver(w.b.Stats()) &&
 		time.Since(f.done) < closeAfterFatal && f.client == w.b.Hub(ctx).Client() {
 		return nil
 	}
@@ -186,15 +185,13 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 	}
 	if level != zerolog.FatalLevel {
 		w.b.Emit(ctx, rec)
-		w.lines.Add(1)
 	} else {
-		sent := handedOver(w.b.Stats())
+		before := handedOver(w.b.Stats())
 		w.b.Emit(ctx, rec)
-		lines := w.lines.Add(1)
-		if w.b.FatalFlushTimeout() <= 0 || handedOver(w.b.Stats()) > sent {
+		if sent := handedOver(w.b.Stats()); w.b.FatalFlushTimeout() <= 0 || sent > before {
 			// Emit flushed the line's client (an event or log of it went
 			// out), or was told not to flush.
-			w.fatal.Store(&fatalFlush{client: w.b.Hub(ctx).Client(), lines: lines, done: time.Now()})
+			w.fatal.Store(&fatalFlush{client: w.b.Hub(ctx).Client(), sent: sent, done: time.Now()})
 		}
 	}
 	attrbuf.Put(buf, l.attrs)
