@@ -244,24 +244,7 @@ func TestLogTrace(t *testing.T) {
 // the rest are counted in a "[truncated]" attribute.
 func TestLogAttributeBounds(t *testing.T) {
 	t.Run("error", testLogErrorBounds)
-	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
-	b := logsOnly(hub)
-	attrs := []slog.Attr{slog.Int("n", 7)}
-	for i := range 20 {
-		attrs = append(attrs, slog.String(fmt.Sprintf("body%02d", i), strings.Repeat("x", 16<<10)))
-	}
-	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "big", Attrs: attrs})
-	sentrytest.Flush(t, hub)
-	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "big")
-	size := 0
-	for k, a := range l.Attributes {
-		if !strings.HasPrefix(k, "sentry.") {
-			size += len(k) + len(jsonOf(t, a.Value))
-		}
-	}
-	if size > 64<<10+200 {
-		t.Errorf("log attributes of %d bytes, want about 64 KB", size)
-	}
+	l := bigLog(t, logsentry.SeverityInfo, "big", slog.Int("n", 7))
 	if n := l.Attributes["n"]; n.Type != "integer" || jsonOf(t, n.Value) != "7" {
 		t.Errorf("n = %s %s, want integer 7", n.Type, jsonOf(t, n.Value))
 	}
@@ -274,18 +257,19 @@ func TestLogAttributeBounds(t *testing.T) {
 	}
 }
 
-// testLogErrorBounds: the error's text takes at most half of the 64 KB, and
-// counts against it: 16 KB of '<' is 96 KB of JSON.
-func testLogErrorBounds(t *testing.T) {
+// bigLog sends a Sentry log with first and twenty 16 KB fields (body00 to
+// body19), returns it as received, and fails t unless its fields (the
+// SDK's sentry.* aside) keep to about 64 KB of JSON.
+func bigLog(t *testing.T, sev logsentry.Severity, msg string, first slog.Attr) sentrytest.Log {
+	t.Helper()
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
-	b := logsOnly(hub)
-	attrs := []slog.Attr{slog.Any("err", errors.New(strings.Repeat("<", 16<<10)))}
+	attrs := []slog.Attr{first}
 	for i := range 20 {
 		attrs = append(attrs, slog.String(fmt.Sprintf("body%02d", i), strings.Repeat("x", 16<<10)))
 	}
-	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "big error", Attrs: attrs})
+	logsOnly(hub).Emit(context.Background(), logsentry.Record{Severity: sev, Message: msg, Attrs: attrs})
 	sentrytest.Flush(t, hub)
-	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "big error")
+	l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), msg)
 	size := 0
 	for k, a := range l.Attributes {
 		if !strings.HasPrefix(k, "sentry.") {
@@ -295,6 +279,13 @@ func testLogErrorBounds(t *testing.T) {
 	if size > 64<<10+200 {
 		t.Errorf("log attributes of %d bytes, want about 64 KB", size)
 	}
+	return l
+}
+
+// testLogErrorBounds: the error's text takes at most half of the 64 KB, and
+// counts against it: 16 KB of '<' is 96 KB of JSON.
+func testLogErrorBounds(t *testing.T) {
+	l := bigLog(t, logsentry.SeverityError, "big error", slog.Any("err", errors.New(strings.Repeat("<", 16<<10))))
 	msg := jsonOf(t, l.Attributes["exception.message"].Value)
 	if len(msg) > 32<<10+64 || !strings.HasPrefix(msg, `"\u003c\u003c`) {
 		t.Errorf("exception.message of %d bytes of JSON (%.20s…), want a cut at most 32 KB", len(msg), msg)
