@@ -112,7 +112,10 @@ var jsonEscapeExtra = func() (t [256]uint8) {
 
 // jsonStringLen returns the length of s encoded as a JSON string by
 // encoding/json, quotes included.
-func jsonStringLen(s string) int {
+func jsonStringLen(s string) int { return jsonLen(s) }
+
+// jsonLen is jsonStringLen for a string or its bytes.
+func jsonLen[S string | []byte](s S) int {
 	n := len(s) + 2
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -56,7 +56,12 @@
 //     and bounded to about 16 KB; the field itself keeps only the method,
 //     URL and route pattern, in events, breadcrumbs and logs alike;
 //   - fingerprint: the message and the type of the innermost error, or the
-//     record's "fingerprint" field, or [WithFingerprint].
+//     record's "fingerprint" field, or [WithFingerprint]. The message is
+//     parameterized the way Sentry's server parameterizes a message it
+//     groups by: "charge 4821 failed after 150ms" groups as "charge <int>
+//     failed after <duration>" (also <uuid>, <hex>, <ip>, <email>, <url>,
+//     <date>, <float>, <quoted_str> and <bool>), so a message formatted
+//     before the logger saw it makes one issue and one rate-limit bucket.
 //
 // # Context and hubs
 //

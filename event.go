@@ -171,7 +171,8 @@ func allowsUserInfo(client *sentry.Client) bool {
 
 // fingerprintOf returns the event's grouping key: the record's own
 // "fingerprint" field, else WithFingerprint's result, else the message and
-// the type of the innermost error.
+// the type of the innermost error (the message parameterized: see
+// parameterize).
 func (b *Bridge) fingerprintOf(r *Record, n *normalized) []string {
 	switch {
 	case n.fingerprint != nil:
@@ -220,13 +221,13 @@ func (b *Bridge) userFingerprint(f func(Record) []string, r *Record) (fp []strin
 }
 
 func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
-	msg := b.str(r.Message)
+	msg := groupText(b.str(r.Message))
 	if n.err == nil {
 		return []string{msg}
 	}
 	root := rootCause(n.err, b.cfg.maxErrorDepth)
 	if msg == "" {
-		return []string{errorType(root), b.str(b.errorText(root))}
+		return []string{errorType(root), groupText(b.str(b.errorText(root)))}
 	}
 	return []string{msg, errorType(root)}
 }

@@ -149,7 +149,9 @@ func WithErrorKeys(keys ...string) Option {
 
 // WithFingerprint sets the function that gives an event its Sentry
 // fingerprint (its grouping key). A nil or empty result keeps the default:
-// the message template, then the type of the innermost error of the chain.
+// the message parameterized (numbers, ids and addresses as placeholders), then
+// the type of the innermost error of the chain. The function's result is
+// sent as it is.
 // A record's own "fingerprint" field ([]string or string) overrides both.
 func WithFingerprint(f func(Record) []string) Option {
 	return optionFunc(func(c *config) { c.fingerprint = f })

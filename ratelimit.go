@@ -96,7 +96,7 @@ func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 	// The default fingerprint (see defaultFingerprint).
 	err := b.keyError(r)
 	if err == nil {
-		writeKeyPart(h, r.Message)
+		writeGroupKey(h, r.Message)
 		return
 	}
 	root := rootCause(err, b.cfg.maxErrorDepth)
@@ -104,10 +104,10 @@ func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 		// The message is the error's text, and so is the fingerprint:
 		// errors of one type with different texts are different groups.
 		writeKeyPart(h, errorType(root))
-		writeKeyPart(h, b.errorText(root))
+		writeGroupKey(h, b.errorText(root))
 		return
 	}
-	writeKeyPart(h, r.Message)
+	writeGroupKey(h, r.Message)
 	writeKeyPart(h, errorType(root))
 }
 

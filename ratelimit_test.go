@@ -663,26 +663,32 @@ func BenchmarkRateLimited(b *testing.B) {
 			b.Fatalf("%d events sent; Stats %+v", tr.events.Load(), st)
 		}
 	})
-	b.Run("Emit", func(b *testing.B) {
-		hub, tr := rlBenchHub(b)
-		br := logsentry.New(logsentry.WithHub(hub))
-		r := logsentry.Record{
-			Severity: logsentry.SeverityError,
-			Message:  "db down",
-			Attrs:    []slog.Attr{slog.Any("err", err), slog.Int("user", 42)},
-		}
-		for range rlDefaultBurst {
-			br.Emit(nilCtx, r)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			br.Emit(nilCtx, r)
-		}
-		b.StopTimer()
-		if tr.events.Load() > rlDefaultBurst+1 {
-			b.Fatalf("%d events sent", tr.events.Load())
-		}
-	})
+	for _, c := range []struct{ name, msg string }{
+		{"Emit", "db down"},
+		// A rendered message: its key is parameterized first.
+		{"Emit rendered", "charge 4821 for user 3f2504e0-4f89-11d3-9a0c-0305e82c3301 failed after 150ms"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			hub, tr := rlBenchHub(b)
+			br := logsentry.New(logsentry.WithHub(hub))
+			r := logsentry.Record{
+				Severity: logsentry.SeverityError,
+				Message:  c.msg,
+				Attrs:    []slog.Attr{slog.Any("err", err), slog.Int("user", 42)},
+			}
+			for range rlDefaultBurst {
+				br.Emit(nilCtx, r)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				br.Emit(nilCtx, r)
+			}
+			b.StopTimer()
+			if tr.events.Load() > rlDefaultBurst+1 {
+				b.Fatalf("%d events sent", tr.events.Load())
+			}
+		})
+	}
 }
 
 // BenchmarkRateLimitedFloor is the same call as BenchmarkRateLimited when

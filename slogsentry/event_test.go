@@ -340,7 +340,7 @@ func TestEmptyMessageTakesErrorText(t *testing.T) {
 	if ev.Message != "open db: code 3" {
 		t.Errorf("message = %q", ev.Message)
 	}
-	if want := []string{"*slogsentry_test.codeError", "code 3"}; !reflect.DeepEqual(ev.Fingerprint, want) {
+	if want := []string{"*slogsentry_test.codeError", "code <int>"}; !reflect.DeepEqual(ev.Fingerprint, want) {
 		t.Errorf("fingerprint = %q, want %q", ev.Fingerprint, want)
 	}
 }
@@ -410,7 +410,7 @@ func TestFingerprint(t *testing.T) {
 		}, []string{"wrapped", "*slogsentry_test.codeError"}},
 		{"stable across values", nil, func(l *slog.Logger) {
 			l.Error("user 42 failed", "err", &codeError{42})
-		}, []string{"user 42 failed", "*slogsentry_test.codeError"}},
+		}, []string{"user <int> failed", "*slogsentry_test.codeError"}},
 		{"record field list", nil, func(l *slog.Logger) {
 			l.Error("m", "fingerprint", []string{"a", "b"}, "err", &codeError{1})
 		}, []string{"a", "b"}},

@@ -115,6 +115,7 @@ func TestConcurrency(t *testing.T) {
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	base := slogsentry.NewHandler(
 		logsentry.WithHub(hub),
+		logsentry.WithEventRate(0, 0), // all n events are one group
 		slogsentry.WithLogLevel(slog.LevelInfo),
 		logsentry.WithTagKeys("shared.g"),
 	).WithAttrs([]slog.Attr{slog.String("app", "test"), slog.Int("pad1", 1), slog.Int("pad2", 2)}).WithGroup("shared")

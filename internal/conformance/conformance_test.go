@@ -107,6 +107,35 @@ var scenarios = []scenario{
 		checkTopFrame(t, lastException(t, ev).Stacktrace.Frames, a)
 		eq(t, "attributes", attrs(ev), map[string]any{"order": "7"})
 	}},
+	{"rendered messages group", func(t *testing.T, a adapter) {
+		// Messages formatted before the logger sees them (Errorf, Msgf,
+		// Sprintf) differ in their ids, addresses and durations: the
+		// default fingerprint and the rate limit see one group.
+		e := newEnv(t, sentry.ClientOptions{})
+		l := a.new(t, defaults(), logsentry.WithEventRate(1e-9, 3))
+		for i := range 6 {
+			msg := fmt.Sprintf("charge %d for user 3f2504e0-4f89-11d3-9a0c-03%010d from 10.0.0.%d failed after %v",
+				4821+i, i, i+1, time.Duration(i+1)*150*time.Millisecond)
+			l.log(e.ctx, levelError, msg, f("err", &cardError{51 + i}))
+		}
+		e.flush()
+		evs := e.rcv.WaitEvents(t, 3, 5*time.Second)
+		eq(t, "events sent (burst 3 of 6 records in one group)", len(evs), 3)
+		for i, ev := range evs {
+			eq(t, "fingerprint", ev.Fingerprint, []string{
+				"charge <int> for user <uuid> from <ip> failed after <duration>", "*conformance_test.cardError"})
+			if i == 0 {
+				eq(t, "message kept as logged", ev.Message,
+					"charge 4821 for user 3f2504e0-4f89-11d3-9a0c-030000000000 from 10.0.0.1 failed after 150ms")
+			}
+		}
+		// No error, and the message empty but the error's text: the text
+		// is parameterized the same way.
+		e2 := newEnv(t, sentry.ClientOptions{})
+		a.new(t, defaults()).log(e2.ctx, levelError, "", f("err", fmt.Errorf("order %d: %w", 7, &cardError{51})))
+		eq(t, "fingerprint of an empty message", e2.oneEvent().Fingerprint,
+			[]string{"*conformance_test.cardError", "card declined (<int>)"})
+	}},
 	{"errors.Join", func(t *testing.T, a adapter) {
 		e := newEnv(t, sentry.ClientOptions{})
 		err := errors.Join(errors.New("disk full"), &cardError{5})
