@@ -188,7 +188,7 @@ func BenchmarkExceptions(b *testing.B) {
 	b.ReportAllocs()
 	cpu := sentrytest.StartCPU()
 	for b.Loop() {
-		if len(br.exceptions(errBench)) != 2 {
+		if len(br.exceptions(errBench, 10)) != 2 {
 			b.Fatal("want 2 exceptions")
 		}
 	}

@@ -35,7 +35,8 @@
 //     else the first field holding an error) and its whole chain: Unwrap()
 //     error, Unwrap() []error (errors.Join) and Cause(), each with its Go type
 //     name, and the stack trace of errors that carry one (pkg/errors and
-//     alike);
+//     alike); as deep as the client's MaxErrorDepth or [WithMaxErrorDepth],
+//     a chain cut by the bound keeping its root cause;
 //   - a stack trace of the logging call site when no error carries one, from
 //     Record.PC, so the top frame is the caller's line and no frame of the
 //     logging library or of this module is above it (a frame of this module

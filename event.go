@@ -28,7 +28,7 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 		Contexts:  make(map[string]sentry.Context, 3),
 	}
 	if n.err != nil {
-		ev.Exception = b.exceptions(n.err)
+		ev.Exception = b.exceptions(n.err, b.errorDepth(client))
 	}
 	// The outermost exception (the title) shows where the record
 	// was logged unless it carries a stack of its own, as sentry-go does
@@ -225,7 +225,7 @@ func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
 	if n.err == nil {
 		return []string{msg}
 	}
-	root := rootCause(n.err, b.cfg.maxErrorDepth)
+	root, _ := rootCause(n.err)
 	if msg == "" {
 		return []string{errorType(root), groupText(b.str(b.errorText(root)))}
 	}

@@ -33,10 +33,11 @@ func errorType(err error) string {
 // exceptions converts err and its chain into Sentry exceptions, ordered as
 // Sentry wants them: the innermost cause first, err itself last. It walks
 // Unwrap() error, Unwrap() []error and Cause(), visiting each error once and
-// stopping at the configured depth, like the SDK's own conversion, but with
-// every user method guarded and no stack trace of its own making.
-func (b *Bridge) exceptions(err error) []sentry.Exception {
-	w := exceptionWalker{b: b}
+// stopping at maxDepth, like the SDK's own conversion, but keeping the root
+// cause of a chain cut by the depth, with every user method guarded and no
+// stack trace of its own making.
+func (b *Bridge) exceptions(err error, maxDepth int) []sentry.Exception {
+	w := exceptionWalker{b: b, maxDepth: maxDepth}
 	w.walk(err, -1, "", 0)
 	ex := w.out
 	if len(ex) > 1 {
@@ -94,6 +95,8 @@ type exceptionWalker struct {
 	seen      []errorKey // every error but the root: chains are short, and at most maxItems long
 	out       []sentry.Exception
 	rootGroup bool
+	maxDepth  int // negative: unbounded
+	skipped   int // errors skipped above the next one walked (see walk)
 }
 
 // chainedMechanism holds the mechanism of a chained exception and its
@@ -127,12 +130,16 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	if parent >= 0 {
 		c := &chainedMechanism{parent: parent}
 		c.m = sentry.Mechanism{Type: "chained", ExceptionID: id, ParentID: &c.parent, Source: source, IsExceptionGroup: isMulti}
+		if w.skipped > 0 {
+			c.m.Data = map[string]any{"skipped_errors": w.skipped}
+			w.skipped = 0
+		}
 		ex.Mechanism = &c.m
 	} else {
 		w.rootGroup = isMulti
 	}
 	w.out = append(w.out, ex)
-	if isNilPointer(err) || (w.b.cfg.maxErrorDepth >= 0 && depth >= w.b.cfg.maxErrorDepth) {
+	if isNilPointer(err) || (w.maxDepth >= 0 && depth >= w.maxDepth) {
 		return
 	}
 	switch {
@@ -141,9 +148,17 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 			w.walk(e, id, fmt.Sprintf("errors[%d]", i), depth+1)
 		}
 	default:
-		if source, next := guardedUnwrap(err); next != nil {
-			w.walk(next, id, source, depth+1)
+		source, next := guardedUnwrap(err)
+		if next == nil {
+			return
 		}
+		if depth+1 == w.maxDepth {
+			// The last level the depth allows: the chain's root cause takes
+			// it, where the failure began, and the grouping type.
+			next, w.skipped = rootCause(next)
+		}
+		w.walk(next, id, source, depth+1)
+		w.skipped = 0
 	}
 }
 
@@ -200,19 +215,30 @@ func (b *Bridge) extractStack(err error) (st *sentry.Stacktrace) {
 }
 
 // rootCause follows the single-error chain of err to its innermost error,
-// stopping at an error that joins several.
-func rootCause(err error, maxDepth int) error {
-	for range maxDepth {
+// stopping at an error that joins several, and after maxItems errors (a
+// chain that never ends or loops). It also returns how many errors it went
+// past.
+func rootCause(err error) (root error, skipped int) {
+	for ; skipped < maxItems; skipped++ {
 		if _, multi := err.(interface{ Unwrap() []error }); multi || isNilPointer(err) {
-			return err
+			return err, skipped
 		}
 		_, next := guardedUnwrap(err)
 		if next == nil {
-			return err
+			return err, skipped
 		}
 		err = next
 	}
-	return err
+	return err, skipped
+}
+
+// errorDepth returns the depth to which errors are unwrapped for events
+// of client: WithMaxErrorDepth's, else the client's MaxErrorDepth.
+func (b *Bridge) errorDepth(client *sentry.Client) int {
+	if b.cfg.maxErrorDepth != clientErrorDepth {
+		return b.cfg.maxErrorDepth
+	}
+	return client.Options().MaxErrorDepth
 }
 
 // mayCarryStack reports whether errors of type t can carry a stack trace

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -82,7 +83,12 @@ func (e endless) Unwrap() error { return endless{e.n + 1} }
 // exceptionEvent emits one error record for err and returns its event.
 func exceptionEvent(t *testing.T, err error, opts ...logsentry.Option) sentrytest.Event {
 	t.Helper()
-	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	return exceptionEventFor(t, sentry.ClientOptions{}, err, opts...)
+}
+
+func exceptionEventFor(t *testing.T, co sentry.ClientOptions, err error, opts ...logsentry.Option) sentrytest.Event {
+	t.Helper()
+	rcv, hub := sentrytest.NewReceiverHub(t, co)
 	b := logsentry.New(append([]logsentry.Option{logsentry.WithHub(hub)}, opts...)...)
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "failed", Err: err})
 	sentrytest.Flush(t, hub)
@@ -171,7 +177,7 @@ func TestExceptionJoin(t *testing.T) {
 		{"*errors.joinError", "first\nbase 2", 1, 0, "unwrap", true},
 		{"*fmt.wrapError", "batch: first\nbase 2", 0, -1, "", false},
 	})
-	if ev.TopFrame().Function != "exceptionEvent" {
+	if ev.TopFrame().Function != "exceptionEventFor" {
 		t.Errorf("top frame = %+v", ev.TopFrame())
 	}
 	if jsonOf(t, ev.Fingerprint) != `["failed","*errors.joinError"]` {
@@ -246,24 +252,58 @@ func TestExceptionDepth(t *testing.T) {
 	for i := 1; i <= 20; i++ {
 		err = fmt.Errorf("wrap %d: %w", i, err)
 	}
+	const baseType = "*logsentry_test.baseErr"
 	tests := []struct {
-		name string
-		opts []logsentry.Option
-		want int
+		name    string
+		client  sentry.ClientOptions
+		opts    []logsentry.Option
+		want    int
+		skipped int // on the root cause, when the chain is cut
 	}{
-		{"default 10", nil, 11},
-		{"WithMaxErrorDepth(3)", []logsentry.Option{logsentry.WithMaxErrorDepth(3)}, 4},
-		{"WithMaxErrorDepth(0)", []logsentry.Option{logsentry.WithMaxErrorDepth(0)}, 1},
-		{"WithMaxErrorDepth(-1) is unbounded", []logsentry.Option{logsentry.WithMaxErrorDepth(-1)}, 21},
+		{"client default (100)", sentry.ClientOptions{}, nil, 21, 0},
+		{"client MaxErrorDepth 3", sentry.ClientOptions{MaxErrorDepth: 3}, nil, 4, 17},
+		{"client MaxErrorDepth -1 is unbounded", sentry.ClientOptions{MaxErrorDepth: -1}, nil, 21, 0},
+		{"WithMaxErrorDepth(3) beats the client's", sentry.ClientOptions{MaxErrorDepth: 50}, []logsentry.Option{logsentry.WithMaxErrorDepth(3)}, 4, 17},
+		{"WithMaxErrorDepth(1)", sentry.ClientOptions{}, []logsentry.Option{logsentry.WithMaxErrorDepth(1)}, 2, 19},
+		{"WithMaxErrorDepth(0)", sentry.ClientOptions{}, []logsentry.Option{logsentry.WithMaxErrorDepth(0)}, 1, 0},
+		{"WithMaxErrorDepth(-1) is unbounded", sentry.ClientOptions{MaxErrorDepth: 3}, []logsentry.Option{logsentry.WithMaxErrorDepth(-1)}, 21, 0},
+		{"WithMaxErrorDepth(20) is just enough", sentry.ClientOptions{}, []logsentry.Option{logsentry.WithMaxErrorDepth(20)}, 21, 0},
+		{"WithMaxErrorDepth(19) skips one", sentry.ClientOptions{}, []logsentry.Option{logsentry.WithMaxErrorDepth(19)}, 20, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev := exceptionEvent(t, err, tt.opts...)
+			ev := exceptionEventFor(t, tt.client, err, tt.opts...)
 			if len(ev.Exception) != tt.want {
 				t.Fatalf("got %d exceptions, want %d", len(ev.Exception), tt.want)
 			}
 			if last := ev.Exception[len(ev.Exception)-1]; last.Value != err.Error() {
 				t.Errorf("outermost = %q", last.Value)
+			}
+			// The fingerprint names the root cause whatever the depth.
+			if want := []string{"failed", baseType}; !reflect.DeepEqual(ev.Fingerprint, want) {
+				t.Errorf("fingerprint = %q, want %q", ev.Fingerprint, want)
+			}
+			if tt.want == 1 {
+				return
+			}
+			// The innermost exception is the root cause, its parent the
+			// last level kept, and the errors between them are counted.
+			root := ev.Exception[0]
+			if root.Type != baseType || root.Value != "base 0" {
+				t.Errorf("innermost = %s %q, want the root cause", root.Type, root.Value)
+			}
+			var skipped any
+			if m := root.Mechanism; m != nil && m.Data != nil {
+				skipped = m.Data["skipped_errors"]
+			}
+			switch {
+			case tt.skipped == 0 && skipped != nil:
+				t.Errorf("skipped_errors = %v on a whole chain", skipped)
+			case tt.skipped > 0 && fmt.Sprint(skipped) != fmt.Sprint(tt.skipped):
+				t.Errorf("skipped_errors = %v, want %d", skipped, tt.skipped)
+			}
+			if p, want := root.Mechanism.ParentID, ev.Exception[1].Mechanism.ExceptionID; p == nil || *p != want {
+				t.Errorf("root's parent = %v, want %d", p, want)
 			}
 		})
 	}
@@ -311,7 +351,7 @@ func TestExceptionHostile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := exceptionEvent(t, tt.err)
 			checkExceptions(t, ev.Exception, tt.want)
-			if ev.TopFrame().Function != "exceptionEvent" {
+			if ev.TopFrame().Function != "exceptionEventFor" { // where Emit is called
 				t.Errorf("top frame = %+v", ev.TopFrame())
 			}
 		})

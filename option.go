@@ -2,6 +2,7 @@ package logsentry
 
 import (
 	"log/slog"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -44,9 +45,13 @@ type config struct {
 	eventBurst int
 
 	flushTimeout  time.Duration
-	maxErrorDepth int
+	maxErrorDepth int // clientErrorDepth: the client's MaxErrorDepth
 	errorHandler  func(error)
 }
+
+// clientErrorDepth is the default maxErrorDepth: the MaxErrorDepth of the
+// client an event goes to.
+const clientErrorDepth = math.MinInt
 
 func newConfig(opts []Option) config {
 	c := config{
@@ -57,7 +62,7 @@ func newConfig(opts []Option) config {
 		errorKeys:     []string{"error", "err"},
 		redact:        true,
 		flushTimeout:  defaultFlushTimeout,
-		maxErrorDepth: 10,
+		maxErrorDepth: clientErrorDepth,
 		eventRate:     defaultEventPerSecond,
 		eventBurst:    defaultEventBurst,
 	}
@@ -226,7 +231,13 @@ func WithFlushTimeout(d time.Duration) Option {
 }
 
 // WithMaxErrorDepth bounds how deep an error chain is unwrapped into
-// exceptions. The default is 10.
+// exceptions, as [sentry.ClientOptions].MaxErrorDepth does for
+// CaptureException: the outermost error and n levels below it; a negative
+// n unwraps everything (up to 100 errors in all). Unlike the SDK, a chain
+// cut by the bound keeps its innermost error, the root cause, in place of
+// the last level (its mechanism tells how many errors were skipped), and
+// the default fingerprint names that root cause whatever the bound. The
+// default is the client's MaxErrorDepth (100 unless set).
 func WithMaxErrorDepth(n int) Option {
 	return optionFunc(func(c *config) { c.maxErrorDepth = n })
 }

@@ -99,7 +99,7 @@ func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 		writeGroupKey(h, r.Message)
 		return
 	}
-	root := rootCause(err, b.cfg.maxErrorDepth)
+	root, _ := rootCause(err)
 	if r.Message == "" {
 		// The message is the error's text, and so is the fingerprint:
 		// errors of one type with different texts are different groups.

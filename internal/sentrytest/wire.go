@@ -68,11 +68,12 @@ type Exception struct {
 
 // Mechanism tells how an exception was captured and where it sits in the chain.
 type Mechanism struct {
-	Type             string `json:"type"`
-	Source           string `json:"source"`
-	ExceptionID      int    `json:"exception_id"`
-	ParentID         *int   `json:"parent_id"`
-	IsExceptionGroup bool   `json:"is_exception_group"`
+	Type             string         `json:"type"`
+	Source           string         `json:"source"`
+	ExceptionID      int            `json:"exception_id"`
+	ParentID         *int           `json:"parent_id"`
+	IsExceptionGroup bool           `json:"is_exception_group"`
+	Data             map[string]any `json:"data"`
 }
 
 // Stacktrace holds frames, oldest call first.
