@@ -225,7 +225,7 @@ func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
 	if n.err == nil {
 		return []string{msg}
 	}
-	root, _ := rootCause(n.err)
+	_, root := rootCause(n.err)
 	if msg == "" {
 		return []string{errorType(root), groupText(b.str(b.errorText(root)))}
 	}

@@ -155,7 +155,7 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 		if depth+1 == w.maxDepth {
 			// The last level the depth allows: the chain's root cause takes
 			// it, where the failure began, and the grouping type.
-			next, w.skipped = rootCause(next)
+			w.skipped, next = rootCause(next)
 		}
 		w.walk(next, id, source, depth+1)
 		w.skipped = 0
@@ -216,20 +216,19 @@ func (b *Bridge) extractStack(err error) (st *sentry.Stacktrace) {
 
 // rootCause follows the single-error chain of err to its innermost error,
 // stopping at an error that joins several, and after maxItems errors (a
-// chain that never ends or loops). It also returns how many errors it went
-// past.
-func rootCause(err error) (root error, skipped int) {
+// chain that never ends or loops), and how many errors it went past.
+func rootCause(err error) (skipped int, root error) {
 	for ; skipped < maxItems; skipped++ {
 		if _, multi := err.(interface{ Unwrap() []error }); multi || isNilPointer(err) {
-			return err, skipped
+			return skipped, err
 		}
 		_, next := guardedUnwrap(err)
 		if next == nil {
-			return err, skipped
+			return skipped, err
 		}
 		err = next
 	}
-	return err, skipped
+	return skipped, err
 }
 
 // errorDepth returns the depth to which errors are unwrapped for events

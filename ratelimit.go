@@ -99,7 +99,7 @@ func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 		writeGroupKey(h, r.Message)
 		return
 	}
-	root, _ := rootCause(err)
+	_, root := rootCause(err)
 	if r.Message == "" {
 		// The message is the error's text, and so is the fingerprint:
 		// errors of one type with different texts are different groups.
