@@ -3,6 +3,7 @@ package zerologsentry
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -52,7 +53,9 @@ var recentErrors struct {
 // error field (zerolog.ErrorFieldName, as written by Err) holds the same
 // text takes the error out of the table. On a line that becomes an event,
 // an error logged under another key (AnErr("err", err)) is recovered the
-// same way from that field's text; errors in an array (Errs) stay text.
+// same way from that field's text when its key names an error ("err",
+// "error", "cause", or a key ending in "err" or "error": "dbErr",
+// "db_error"); errors in an array (Errs) stay text.
 //
 // The match is by text. Two goroutines that log different errors with the
 // same text at the same moment may see each other's error value (same
@@ -107,6 +110,17 @@ func rememberError(text string, err error) {
 	if !r.used.Load() {
 		r.used.Store(true)
 	}
+}
+
+// errorLikeKey reports whether a field under key may hold an error that
+// ErrorMarshalFunc wrote as text: "err", "error" or "cause", or a key
+// ending in "err" or "error" ("dbErr", "db_error"), in any case.
+func errorLikeKey(key string) bool {
+	return strings.EqualFold(key, "cause") || hasSuffixFold(key, "err") || hasSuffixFold(key, "error")
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
 // recallError returns and forgets the most recently remembered error with

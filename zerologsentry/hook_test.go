@@ -487,3 +487,34 @@ func TestManyLinesWaitingOnConsole(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorMarshalFuncOtherKeys: on an event line, an error logged under a
+// key that names an error (AnErr) is recovered from its text, and a string
+// field that merely equals the text of an error marshaled elsewhere (here a
+// Debug line below every threshold, whose error stays remembered) is left a
+// string.
+func TestErrorMarshalFuncOtherKeys(t *testing.T) {
+	old := zerolog.ErrorMarshalFunc
+	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
+	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
+
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	logger := newLogger(w, io.Discard)
+
+	logger.Debug().Err(&quotaError{1}).Msg("below every threshold")
+	logger.Error().Str("status", (&quotaError{1}).Error()).Msg("status only")
+	logger.Error().AnErr("dbErr", &quotaError{2}).Msg("other key")
+
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	if ev := sentrytest.EventByMessage(t, evs, "status only"); len(ev.Exception) != 0 {
+		t.Errorf("a string field became an exception: %+v", ev.Exception)
+	} else if got := attrs(ev)["status"]; got != (&quotaError{1}).Error() {
+		t.Errorf("status = %#v", got)
+	}
+	ev := sentrytest.EventByMessage(t, evs, "other key")
+	if len(ev.Exception) != 1 || ev.Exception[0].Type != "*zerologsentry_test.quotaError" {
+		t.Errorf("AnErr: exceptions = %+v", ev.Exception)
+	}
+}

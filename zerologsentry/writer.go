@@ -165,9 +165,11 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 	} else if w.b.Sinks(s)&logsentry.SinkEvent != 0 {
 		// AnErr("err", err) and alike: an error under another key, written
 		// as text by ErrorMarshalFunc. Give the core the value back, so the
-		// event shows its type and chain.
+		// event shows its type and chain. Only under a key that names an
+		// error: the match is by text, and a status or a reason that
+		// equals some error's text is no error.
 		for i, a := range rec.Attrs {
-			if a.Value.Kind() != slog.KindString {
+			if a.Value.Kind() != slog.KindString || !errorLikeKey(a.Key) {
 				continue
 			}
 			if err := recallError(a.Value.String()); err != nil {
