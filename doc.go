@@ -37,6 +37,11 @@
 //     name, and the stack trace of errors that carry one (pkg/errors and
 //     alike); as deep as the client's MaxErrorDepth or [WithMaxErrorDepth],
 //     a chain cut by the bound keeping its root cause;
+//   - frames "in app" by module: the main module's, and those of modules
+//     replaced by a local directory or in the workspace, not those of
+//     dependencies or of the standard library (the SDK decides by GOROOT
+//     prefix, which -trimpath defeats, and takes the module cache for the
+//     application);
 //   - a stack trace of the logging call site when no error carries one, from
 //     Record.PC, so the top frame is the caller's line and no frame of the
 //     logging library or of this module is above it (a frame of this module

@@ -211,7 +211,11 @@ func (b *Bridge) extractStack(err error) (st *sentry.Stacktrace) {
 			st = nil
 		}
 	}()
-	return sentry.ExtractStacktrace(err)
+	st = sentry.ExtractStacktrace(err)
+	if st != nil {
+		setInApp(buildModules(), st.Frames)
+	}
+	return st
 }
 
 // rootCause follows the single-error chain of err to its innermost error,

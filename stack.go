@@ -31,6 +31,9 @@ func (c *frameCache) frames(pc uintptr) []sentry.Frame {
 	for {
 		rf, more := it.Next()
 		f := sentry.NewFrame(rf)
+		if m := buildModules(); m != nil && f.Module != "" {
+			f.InApp = m.inApp(f.Module)
+		}
 		if pkg, ok := ownPackage(rf.File); ok {
 			// This module's code is never the user's, even inlined into
 			// a user's function (breadcrumbs.Middleware's handler is named
@@ -103,7 +106,7 @@ var loggingPackages = []string{
 // to a logging library or to this module (its tests and examples excepted).
 func isLoggingFrame(module string) bool {
 	if module == thisModule || strings.HasPrefix(module, thisModule+"/") {
-		return !strings.HasSuffix(module, "_test") && !strings.Contains(module, "/examples/")
+		return isOwnModule(module)
 	}
 	for _, p := range loggingPackages {
 		if module == p || strings.HasPrefix(module, p+"/") {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/getsentry/sentry-go"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/internal/sentrytest"
@@ -111,5 +114,46 @@ func TestStackConcurrent(t *testing.T) {
 	sentrytest.Flush(t, hub)
 	for _, ev := range rcv.WaitEvents(t, 8, waitFor) {
 		checkFrames(t, threadFrames(t, ev), "TestStackConcurrent.func1", line)
+	}
+}
+
+// TestStackInAppByModule logs from code that a dependency calls back (zap's
+// encoder calling an ObjectMarshaler): the dependency's frames, from the
+// module cache, are not the application's; the test's own frames are.
+func TestStackInAppByModule(t *testing.T) {
+	var line int
+	frames := stackEvent(t, func(b *logsentry.Bridge, ctx context.Context) {
+		enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+		buf, err := enc.EncodeEntry(zapcore.Entry{}, []zapcore.Field{zap.Object("x", zapcore.ObjectMarshalerFunc(func(zapcore.ObjectEncoder) error {
+			line = sentrytest.NextLine()
+			emit(ctx, b, logsentry.Record{Severity: logsentry.SeverityError, Message: "inside zap"})
+			return nil
+		}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Free()
+	})
+	checkFrames(t, frames, "TestStackInAppByModule.func1.1", line)
+	var zapFrames int
+	for _, f := range frames {
+		switch {
+		case strings.HasPrefix(f.Module, "go.uber.org/zap"):
+			zapFrames++
+			if f.InApp {
+				t.Errorf("zap frame %s.%s is in_app", f.Module, f.Function)
+			}
+		case f.Module == "github.com/logsentry/logsentry_test":
+			if !f.InApp {
+				t.Errorf("test frame %s is not in_app", f.Function)
+			}
+		case f.Module == "testing":
+			if f.InApp {
+				t.Errorf("standard library frame %s.%s is in_app", f.Module, f.Function)
+			}
+		}
+	}
+	if zapFrames == 0 {
+		t.Fatalf("no zap frame between the test and the call site: %+v", frames)
 	}
 }
