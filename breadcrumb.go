@@ -29,14 +29,19 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 		d := crumbData{m: make(map[string]any, size), jsonBudget: jsonBudget{left: maxCrumbData}}
 		var errText string
 		if n.err != nil {
-			// Its room is kept first; it is set last, over a field of
-			// the same key.
+			// Its room is kept first; it is set last, under "error", or
+			// under "exception.message" (as in Sentry logs) when a field
+			// holds "error": neither is lost.
 			errText = truncateJSON(b.str(b.errorText(n.err)), maxCrumbData/2)
-			d.left -= jsonStringLen(errText) + len(`"error":,`)
+			d.left -= jsonStringLen(errText) + len(`"exception.message":,`)
 		}
 		n.flatFields(d.add)
 		if n.err != nil {
-			d.m["error"] = errText
+			key := "error"
+			if _, taken := d.m[key]; taken {
+				key = "exception.message"
+			}
+			d.m[key] = errText
 		}
 		if d.dropped > 0 {
 			d.m[truncatedFields] = droppedNote(d.dropped)

@@ -28,7 +28,7 @@ func TestBreadcrumbs(t *testing.T) {
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityTrace, Message: "trace crumb"})
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityWarn, Message: "warn crumb", Attrs: []slog.Attr{slog.Float64("ratio", 0.5)}})
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "first error", Err: errors.New("disk full"),
-		Attrs: []slog.Attr{slog.String("error", "shadowed by the error text")}})
+		Attrs: []slog.Attr{slog.String("error", "a field of the same key")}})
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityFatal, Message: "second error"})
 	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
@@ -46,7 +46,7 @@ func TestBreadcrumbs(t *testing.T) {
 		{"debug", "db", "debug crumb", "debug", `{"q.table":"users","q.x.y":true,"rows":3}`},
 		{"debug", "logsentry", "trace crumb", "debug", `null`},
 		{"default", "logsentry", "warn crumb", "warning", `{"ratio":0.5}`},
-		{"error", "logsentry", "first error", "error", `{"error":"disk full"}`},
+		{"error", "logsentry", "first error", "error", `{"error":"a field of the same key","exception.message":"disk full"}`},
 	}
 	for i, w := range wants {
 		c := second.Breadcrumbs[i]
