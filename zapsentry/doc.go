@@ -55,7 +55,9 @@
 //   - errors: a zap.Error or zap.NamedError field keeps its error value, so
 //     the bridge makes it the event's exception with its whole chain (%w,
 //     errors.Join, Cause) and any stack it carries: the field under the key
-//     "error" or "err" (logsentry.WithErrorKeys), else the first error. A
+//     "error" or "err" (logsentry.WithErrorKeys), else the first error, also
+//     one inside a zap.Dict (whose fields are read as fields, not through
+//     MarshalLogObject, which would write an error's text). A
 //     zap.Errors field is one error, joined with errors.Join (an exception
 //     group), or its single non-nil error. Other error fields give their
 //     text.

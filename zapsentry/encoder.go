@@ -184,8 +184,27 @@ func (e *encoder) AddObject(key string, m zapcore.ObjectMarshaler) error {
 
 func marshalObject(m zapcore.ObjectMarshaler, with bool) ([]slog.Attr, error) {
 	sub := newEncoder(nil, nil, with, 0)
+	if fields, ok := dictFields(m); ok {
+		// zap.Dict: its fields go through addFields, which keeps an
+		// error a value (MarshalLogObject would write its text).
+		sub.addFields(fields)
+		return sub.close(), nil
+	}
 	err := m.MarshalLogObject(sub)
 	return sub.close(), err
+}
+
+var fieldsType = reflect.TypeFor[[]zapcore.Field]()
+
+// dictFields returns the fields of a zap.Dict object (zap's unexported
+// dictObject, a []zapcore.Field) or of any other ObjectMarshaler that is a
+// slice of fields.
+func dictFields(m zapcore.ObjectMarshaler) ([]zapcore.Field, bool) {
+	v := reflect.ValueOf(m)
+	if v.Kind() != reflect.Slice || !v.Type().ConvertibleTo(fieldsType) {
+		return nil, false
+	}
+	return v.Convert(fieldsType).Interface().([]zapcore.Field), true
 }
 
 // AddBinary adds an opaque blob, base64-encoded as zap's JSON encoder does.

@@ -51,9 +51,9 @@ var recentErrors struct {
 // form). It also remembers the error (the last 128, in a bounded table
 // shared by all Writers), and the first Writer that parses a line whose
 // error field (zerolog.ErrorFieldName, as written by Err) holds the same
-// text takes the error out of the table. On a line that becomes an event,
-// an error logged under another key (AnErr("err", err)) is recovered the
-// same way from that field's text when its key names an error ("err",
+// text takes the error out of the table. An error logged under another key
+// (AnErr("cause", err), also inside a Dict) is recovered the same way from
+// that field's text when its key names an error ("err",
 // "error", "cause", or a key ending in "err" or "error": "dbErr",
 // "db_error"); errors in an array (Errs) stay text.
 //

@@ -162,20 +162,9 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 		} else {
 			rec.Err = LoggedError(l.errText)
 		}
-	} else if w.b.Sinks(s)&logsentry.SinkEvent != 0 {
-		// AnErr("err", err) and alike: an error under another key, written
-		// as text by ErrorMarshalFunc. Give the core the value back, so the
-		// event shows its type and chain. Only under a key that names an
-		// error: the match is by text, and a status or a reason that
-		// equals some error's text is no error.
-		for i, a := range rec.Attrs {
-			if a.Value.Kind() != slog.KindString || !errorLikeKey(a.Key) {
-				continue
-			}
-			if err := recallError(a.Value.String()); err != nil {
-				rec.Attrs[i].Value = slog.AnyValue(err)
-			}
-		}
+	}
+	if recentErrors.used.Load() {
+		recallErrors(rec.Attrs, 0)
 	}
 	var ctx context.Context
 	pd := l.claimed
@@ -198,6 +187,31 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 	}
 	attrbuf.Put(buf, l.attrs)
 }
+
+// recallErrors gives the core back the errors that ErrorMarshalFunc wrote
+// as text under other keys than Err's, at the top level or in a Dict:
+// AnErr("cause", err), Dict("req", zerolog.Dict().AnErr("err", err)). Only
+// under a key that names an error: the match is by text, and a status or a
+// reason that equals some error's text is no error.
+func recallErrors(attrs []slog.Attr, depth int) {
+	for i, a := range attrs {
+		switch a.Value.Kind() {
+		case slog.KindString:
+			if errorLikeKey(a.Key) {
+				if err := recallError(a.Value.String()); err != nil {
+					attrs[i].Value = slog.AnyValue(err)
+				}
+			}
+		case slog.KindGroup:
+			if depth < maxRecallDepth {
+				recallErrors(a.Value.Group(), depth+1) // the line's own attrs, changed in place
+			}
+		}
+	}
+}
+
+// maxRecallDepth bounds how deep recallErrors looks into nested objects.
+const maxRecallDepth = 8
 
 // handedOver counts the events and logs a bridge handed to the SDK: what a
 // fatal record's flush waits for.

@@ -175,6 +175,16 @@ var scenarios = []scenario{
 			"http": map[string]any{"method": "POST", "status": "502"},
 		})
 	}},
+	{"error inside a group", func(t *testing.T, a adapter) {
+		// zap.Dict, zerolog's Dict, a slog group, a logrus map: an error
+		// nested in a group is the event's exception all the same.
+		e := newEnv(t, sentry.ClientOptions{})
+		a.new(t, defaults()).log(e.ctx, levelError, "request failed",
+			f("req", group{f("id", 7), f("err", &cardError{51})}))
+		ev := e.oneEvent()
+		eq(t, "exception types", types(ev), []string{"*conformance_test.cardError"})
+		eq(t, "fingerprint", ev.Fingerprint, []string{"request failed", "*conformance_test.cardError"})
+	}},
 	{"tag allowlist", func(t *testing.T, a adapter) {
 		e := newEnv(t, sentry.ClientOptions{})
 		l := a.new(t, defaults(), logsentry.WithTagKeys("request_id", "http.method"))
