@@ -36,7 +36,9 @@
 //     error, Unwrap() []error (errors.Join) and Cause(), each with its Go type
 //     name, and the stack trace of errors that carry one (pkg/errors and
 //     alike); as deep as the client's MaxErrorDepth or [WithMaxErrorDepth],
-//     a chain cut by the bound keeping its root cause;
+//     a chain cut by the bound keeping its root cause; a wrapper of the
+//     same text as its parent that carries a stack, and of none itself, is
+//     left out (pkg/errors' Wrap makes such a pair: one exception, not two);
 //   - frames "in app" by module: the main module's, and those of modules
 //     replaced by a local directory or in the workspace, not those of
 //     dependencies or of the standard library (the SDK decides by GOROOT

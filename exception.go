@@ -152,6 +152,9 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 		if next == nil {
 			return
 		}
+		if ex.Stacktrace != nil {
+			next = w.skipTwin(next, text)
+		}
 		if depth+1 == w.maxDepth {
 			// The last level the depth allows: the chain's root cause takes
 			// it, where the failure began, and the issue's grouping type.
@@ -160,6 +163,23 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 		w.walk(next, id, source, depth+1)
 		w.skipped = 0
 	}
+}
+
+// skipTwin returns the error below next when next is a wrapper with the
+// same text as its parent (whose text is text and which carries a stack)
+// and no stack of its own: pkg/errors' Wrap makes a withStack around a
+// withMessage, two exceptions of one text, and Sentry would show the message
+// twice. The wrapper's type is all it would add. A root cause is never
+// skipped: its type groups the issue.
+func (w *exceptionWalker) skipTwin(next error, text string) error {
+	if _, multi := next.(interface{ Unwrap() []error }); multi || isNilPointer(next) {
+		return next
+	}
+	_, below := guardedUnwrap(next)
+	if below == nil || w.b.errorText(next) != text || w.b.extractStack(next) != nil {
+		return next
+	}
+	return below
 }
 
 // errorKey identifies an error for cycle detection: its pointer and type,

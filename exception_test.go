@@ -205,10 +205,11 @@ func TestExceptionPkgErrorsStack(t *testing.T) {
 	emit(context.Background(), b, logsentry.Record{Severity: logsentry.SeverityError, Message: "pkg", Err: err})
 	sentrytest.Flush(t, hub)
 	ev := rcv.WaitEvents(t, 1, waitFor)[0]
-	// withStack -> withMessage -> fundamental.
+	// withStack -> withMessage -> fundamental: the withMessage, of the
+	// same text as its withStack and without a stack, is left out (the
+	// SDK would show "loading: root cause" twice).
 	checkExceptions(t, ev.Exception, []wantEx{
-		{"*errors.fundamental", "root cause", 2, 1, "unwrap", false},
-		{"*errors.withMessage", "loading: root cause", 1, 0, "unwrap", false},
+		{"*errors.fundamental", "root cause", 1, 0, "unwrap", false},
 		{"*errors.withStack", "loading: root cause", 0, -1, "", false},
 	})
 	top := ev.TopFrame()
@@ -220,8 +221,42 @@ func TestExceptionPkgErrorsStack(t *testing.T) {
 	if st == nil || len(st.Frames) == 0 || st.Frames[len(st.Frames)-1].Lineno != rootLine {
 		t.Errorf("root exception's stack = %+v, want its own, ending at line %d", st, rootLine)
 	}
-	if ev.Exception[1].Stacktrace != nil && len(ev.Exception[1].Stacktrace.Frames) > 0 {
-		t.Errorf("withMessage has a stack trace")
+}
+
+// TestExceptionTwins: a wrapper of its parent's text and no stack is left
+// out only under an error that carries a stack, and never when it is the
+// root cause.
+func TestExceptionTwins(t *testing.T) {
+	root := errors.New("root")
+	tests := []struct {
+		name string
+		err  error
+		want []wantEx
+	}{
+		{"Wrap of Wrap", pkgerrors.Wrap(pkgerrors.Wrap(root, "a"), "b"), []wantEx{
+			{"*errors.errorString", "root", 2, 1, "unwrap", false},
+			{"*errors.withStack", "a: root", 1, 0, "unwrap", false},
+			{"*errors.withStack", "b: a: root", 0, -1, "", false},
+		}},
+		{"WithStack of a root cause keeps it", pkgerrors.WithStack(root), []wantEx{
+			{"*errors.errorString", "root", 1, 0, "unwrap", false},
+			{"*errors.withStack", "root", 0, -1, "", false},
+		}},
+		{"WithMessage has no stack: kept whole", pkgerrors.WithMessage(fmt.Errorf("w: %w", root), "m"), []wantEx{
+			{"*errors.errorString", "root", 2, 1, "unwrap", false},
+			{"*fmt.wrapError", "w: root", 1, 0, "unwrap", false},
+			{"*errors.withMessage", "m: w: root", 0, -1, "", false},
+		}},
+		{"%w of the same text without a stack: kept", fmt.Errorf("%w", fmt.Errorf("%w", &baseErr{1})), []wantEx{
+			{"*logsentry_test.baseErr", "base 1", 2, 1, "unwrap", false},
+			{"*fmt.wrapError", "base 1", 1, 0, "unwrap", false},
+			{"*fmt.wrapError", "base 1", 0, -1, "", false},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkExceptions(t, exceptionEvent(t, tt.err).Exception, tt.want)
+		})
 	}
 }
 
