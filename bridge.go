@@ -30,6 +30,7 @@ type Bridge struct {
 	keys     keyCache
 	loggers  loggerCache
 	limiter  *ratelimit.Limiter
+	dedupe   *dedupe // nil: WithoutDedupe
 	stats    stats
 	// stackTypes caches, per error type, whether it may carry a stack.
 	stackTypes sync.Map // reflect.Type -> bool
@@ -50,6 +51,9 @@ func New(opts ...Option) *Bridge {
 	})
 	b.keys.seed = maphash.MakeSeed()
 	b.limiter = newLimiter(&cfg)
+	if !cfg.noDedupe {
+		b.dedupe = new(dedupe)
+	}
 	return b
 }
 
@@ -133,6 +137,20 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	}
 	var droppedBefore uint64
 	var userFP []string
+	var scope *sentry.Scope // where the event's errors are remembered, if anywhere
+	var ids []dedupeEntry
+	if sinks&SinkEvent != 0 && b.dedupe != nil && r.Severity < SeverityFatal {
+		if scope = dedupeScope(hub, hubFromCtx); scope != nil {
+			var buf [maxDedupeIDs]dedupeEntry
+			if ids = b.dedupeIDs(buf[:0], b.keyError(&r)); b.dedupe.seen(scope, ids) {
+				// Reported already in this request: its breadcrumb only.
+				b.stats.deduplicated.Add(1)
+				if sinks &^= SinkEvent; sinks == SinkNone {
+					return
+				}
+			}
+		}
+	}
 	if sinks&SinkEvent != 0 {
 		if f := b.cfg.fingerprint; f != nil {
 			userFP = b.userFingerprint(f, &r)
@@ -150,6 +168,9 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		n.rateLimitedBefore, n.userFingerprint = droppedBefore, userFP
 		b.captureEvent(ctx, hub, client, &r, n)
 		b.stats.events.Add(1)
+		if scope != nil {
+			b.dedupe.remember(scope, ids)
+		}
 	}
 	if sinks&SinkBreadcrumb != 0 {
 		b.addBreadcrumb(hub, &r, n)

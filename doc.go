@@ -79,6 +79,14 @@
 // lookup and sends nothing. Give each request or job its own hub (see package
 // breadcrumbs) so breadcrumbs never leak between them.
 //
+// # Volume
+//
+// Events are rate-limited per fingerprint ([WithEventRate]). Within a
+// request (the hub of the record's context), an error record whose error
+// chain holds an error of an event already sent gets no event, only its
+// breadcrumb: a function that logs an error and returns it wrapped, and its
+// caller that logs the wrapper, make one issue ([WithoutDedupe]).
+//
 // # Flushing on fatal
 //
 // After a record at [SeverityFatal] or above is captured, Emit flushes the

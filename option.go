@@ -46,6 +46,7 @@ type config struct {
 
 	flushTimeout  time.Duration
 	maxErrorDepth int // clientErrorDepth: the client's MaxErrorDepth
+	noDedupe      bool
 	errorHandler  func(error)
 }
 
@@ -210,6 +211,19 @@ func WithAllowKeys(keys ...string) Option {
 // values and error texts are replaced with [Filtered].
 func WithRedactPatterns(patterns ...*regexp.Regexp) Option {
 	return optionFunc(func(c *config) { c.redactPattern = append(c.redactPattern, patterns...) })
+}
+
+// WithoutDedupe switches off the deduplication of events: by default, an
+// error record whose error chain holds an error already reported in an
+// event of the same request (the hub of the record's context) gets no event
+// of its own, only its breadcrumb, as when a function logs an error and
+// returns it wrapped to a caller that logs it again. Only errors made per
+// failure count (wrappers such as fmt.Errorf with %w, and errors carrying a
+// stack), never a sentinel such as io.EOF; records on the configured or the
+// current hub and fatal records are never deduplicated. Stats counts the
+// events left out.
+func WithoutDedupe() Option {
+	return optionFunc(func(c *config) { c.noDedupe = true })
 }
 
 // WithoutRedaction switches off the built-in redaction of sensitive keys and

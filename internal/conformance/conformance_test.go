@@ -71,6 +71,9 @@ func (e *env) oneEvent() sentrytest.Event {
 
 type cardError struct{ code int }
 
+// errSentinel is a sentinel error, one value for every failure.
+var errSentinel = errors.New("not found")
+
 func (c *cardError) Error() string { return fmt.Sprintf("card declined (%d)", c.code) }
 
 // order is a struct logged as a field value.
@@ -293,6 +296,36 @@ var scenarios = []scenario{
 		later := e.rcv.WaitEvents(t, 2, 5*time.Second)[1]
 		if n := len(later.Breadcrumbs); n != 3 || later.Breadcrumbs[2].Message != "payment failed" || later.Breadcrumbs[2].Type != "error" {
 			t.Errorf("a later event's breadcrumbs %v, want the error record last", crumbSummary(later.Breadcrumbs))
+		}
+	}},
+	{"error logged again up the stack", func(t *testing.T, a adapter) {
+		// A function logs an error and returns it wrapped; its caller logs
+		// the wrapper: one issue per failure, the caller's record a
+		// breadcrumb. Another request logging the same error value, and a
+		// sentinel logged twice, are reported each time.
+		e := newEnv(t, sentry.ClientOptions{})
+		l := a.new(t, defaults())
+		errQuery := fmt.Errorf("query orders: %w", &cardError{51})
+		req := breadcrumbs.WithTrail(e.ctx)
+		l.log(req, levelError, "query failed", f("err", errQuery))
+		l.log(req, levelError, "request failed", f("err", fmt.Errorf("handle: %w", errQuery)))
+		l.log(req, levelError, "sentinel", f("err", errSentinel))
+		l.log(req, levelError, "sentinel again", f("err", errSentinel))
+		l.log(breadcrumbs.WithTrail(e.ctx), levelError, "other request", f("err", errQuery))
+		e.flush()
+		evs := e.rcv.WaitEvents(t, 4, 5*time.Second)
+		var msgs []string
+		for _, ev := range evs {
+			msgs = append(msgs, ev.Message)
+		}
+		slices.Sort(msgs)
+		eq(t, "events", msgs, []string{"other request", "query failed", "sentinel", "sentinel again"})
+		for _, ev := range evs {
+			if ev.Message == "sentinel" {
+				eq(t, "breadcrumbs of the next event", crumbSummary(ev.Breadcrumbs)[1:], []string{
+					"error/" + a.name + "/error/request failed/error=handle: query orders: card declined (51)",
+				})
+			}
 		}
 	}},
 	{"two concurrent requests", func(t *testing.T, a adapter) {

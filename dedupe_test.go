@@ -1,0 +1,74 @@
+package logsentry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/getsentry/sentry-go"
+	pkgerrors "github.com/pkg/errors"
+
+	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/internal/sentrytest"
+)
+
+// TestDedupe: where deduplication applies and where it does not.
+func TestDedupe(t *testing.T) {
+	wrapped := func() error { return fmt.Errorf("load: %w", errors.New("disk")) }
+	tests := []struct {
+		name       string
+		opts       []logsentry.Option
+		configured bool // the hub comes from WithHub, not from the context
+		first      error
+		second     func(first error) error
+		fatal      bool
+		wantEvents int
+	}{
+		{"the same wrapper", nil, false, wrapped(), func(e error) error { return e }, false, 1},
+		{"wrapped again", nil, false, wrapped(), func(e error) error { return fmt.Errorf("handler: %w", e) }, false, 1},
+		{"joined with another", nil, false, wrapped(), func(e error) error { return errors.Join(errors.New("x"), e) }, false, 1},
+		{"a pkg/errors root (carries a stack)", nil, false, pkgerrors.New("boom"), func(e error) error { return pkgerrors.Wrap(e, "up") }, false, 1},
+		{"a sentinel root", nil, false, errSentinelRoot, func(e error) error { return fmt.Errorf("again: %w", e) }, false, 2},
+		{"another wrapper of the same text", nil, false, wrapped(), func(error) error { return wrapped() }, false, 2},
+		{"fatal is never left out", nil, false, wrapped(), func(e error) error { return e }, true, 2},
+		{"configured hub: shared, not deduplicated", nil, true, wrapped(), func(e error) error { return e }, false, 2},
+		{"WithoutDedupe", []logsentry.Option{logsentry.WithoutDedupe()}, false, wrapped(), func(e error) error { return e }, false, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+			ctx := sentrytest.HubContext(hub)
+			opts := tt.opts
+			if tt.configured {
+				ctx, opts = context.Background(), append(opts, logsentry.WithHub(hub))
+			}
+			b := logsentry.New(append(opts, logsentry.WithFlushTimeout(0))...)
+			b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "first", Err: tt.first})
+			second := logsentry.SeverityError
+			if tt.fatal {
+				second = logsentry.SeverityFatal
+			}
+			b.Emit(ctx, logsentry.Record{Severity: second, Message: "second", Err: tt.second(tt.first)})
+			b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "third, unrelated"})
+			sentrytest.Flush(t, hub)
+			evs := rcv.WaitEvents(t, tt.wantEvents+1, waitFor)
+			if len(evs) != tt.wantEvents+1 {
+				t.Fatalf("%d events, want %d and the unrelated one", len(evs), tt.wantEvents)
+			}
+			st := b.Stats()
+			if want := uint64(2 - tt.wantEvents); st.EventsDeduplicated != want {
+				t.Errorf("Stats.EventsDeduplicated = %d, want %d", st.EventsDeduplicated, want)
+			}
+			if tt.wantEvents == 1 {
+				// The record left out is still on the trail.
+				last := sentrytest.EventByMessage(t, evs, "third, unrelated")
+				if n := len(last.Breadcrumbs); n != 2 || last.Breadcrumbs[1].Message != "second" {
+					t.Errorf("breadcrumbs of the next event: %+v", last.Breadcrumbs)
+				}
+			}
+		})
+	}
+}
+
+var errSentinelRoot = errors.New("not found")
