@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -48,16 +49,27 @@ func groupText(s string) string {
 	if len(s) > maxParameterize {
 		s = s[:runeStart(s, maxParameterize)]
 	}
-	return truncateJSON(parameterize(s), maxFingerprintPart)
+	// The cut keeps at most maxFingerprintPart bytes: what parameterizing
+	// would make past them is cut anyway, so it stops there.
+	p := s
+	if _, changed := appendParameterized(nil, s, true, maxFingerprintPart); changed {
+		b, _ := appendParameterized(make([]byte, 0, min(len(s), maxFingerprintPart)+16), s, false, maxFingerprintPart)
+		p = string(b)
+	}
+	// Cut so that the mark fits too: boundFingerprint leaves it whole.
+	return truncateJSON(p, maxGroupText)
 }
+
+// maxGroupText is the JSON size of a groupText without its mark.
+var maxGroupText = maxFingerprintPart - (jsonStringLen(truncatedMark) - 2)
 
 // parameterize returns s with its variable parts replaced by placeholders
 // (see above). It allocates only when it replaces something.
 func parameterize(s string) string {
-	if _, changed := appendParameterized(nil, s, true); !changed {
+	if _, changed := appendParameterized(nil, s, true, 0); !changed {
 		return s
 	}
-	b, _ := appendParameterized(make([]byte, 0, len(s)+16), s, false)
+	b, _ := appendParameterized(make([]byte, 0, len(s)+16), s, false, 0)
 	return string(b)
 }
 
@@ -67,8 +79,8 @@ func parameterize(s string) string {
 func writeGroupKey(h *maphash.Hash, s string) {
 	var buf [512]byte
 	if len(s) <= maxFingerprintPart {
-		b, _ := appendParameterized(buf[:0], s, false)
-		if jsonLen(b)-2 <= maxFingerprintPart { // as groupText: not cut
+		b, _ := appendParameterized(buf[:0], s, false, 0)
+		if jsonLen(b)-2 <= maxGroupText { // as groupText: not cut
 			h.Write(b)
 			h.WriteByte(0) // as writeKeyPart
 			return
@@ -79,37 +91,47 @@ func writeGroupKey(h *maphash.Hash, s string) {
 
 // appendParameterized appends parameterize(s) to dst and reports whether
 // it replaced anything. With probe set it stops at the first replacement
-// and appends nothing.
-func appendParameterized(dst []byte, s string, probe bool) ([]byte, bool) {
-	last := 0    // s[last:i] is not appended yet
-	noEmail := 0 // no e-mail address starts before this index
+// and appends nothing. With limit > 0 it stops once it made limit bytes.
+func appendParameterized(dst []byte, s string, probe bool, limit int) ([]byte, bool) {
+	last := 0 // s[last:i] is not appended yet
+	var sk skips
+	base := len(dst)
 	for i := 0; i < len(s); {
+		if limit > 0 && len(dst)-base+i-last >= limit {
+			if probe {
+				return dst, last > 0
+			}
+			return append(dst, s[last:i]...), last > 0
+		}
 		n, ph := 0, ""
 		switch c := s[i]; {
-		case isWordByte(c):
-			if i > 0 && isWordByte(s[i-1]) {
+		case c >= 0x80 && c < 0xC0:
+			i++ // the rest of a multi-byte character
+			continue
+		case wordAt(s, i):
+			if wordBefore(s, i) {
 				i++ // inside a word: never entered
 				continue
 			}
-			n, ph = matchWord(s, i)
-			if n == 0 && i >= noEmail {
+			n, ph = sk.matchWord(s, i)
+			if n == 0 && i >= sk.email {
 				var end int
 				if n, end = matchEmail(s, i); n > 0 {
 					ph = "<email>"
 				} else {
-					noEmail = end
+					sk.email = end
 				}
 			}
 			if n == 0 {
 				i = wordEnd(s, i) // skip the whole word
 				continue
 			}
-		case c == '-' && (i == 0 || !isWordByte(s[i-1])) && i+1 < len(s) && isDigit(s[i+1]):
+		case c == '-' && !wordBefore(s, i) && i+1 < len(s) && isDigit(s[i+1]):
 			if n, ph = matchNumber(s, i+1); n > 0 {
 				n++
 			}
-		case c == ':' && i+1 < len(s) && s[i+1] == ':' && (i == 0 || !isWordByte(s[i-1]) && s[i-1] != ':'):
-			if n = matchIPv6(s, i); n > 0 {
+		case c == ':' && i+1 < len(s) && s[i+1] == ':' && !wordBefore(s, i) && (i == 0 || s[i-1] != ':'):
+			if n = sk.matchIPv6(s, i); n > 0 {
 				ph = "<ip>"
 			}
 		case (c == '"' || c == '\'') && i > 0 && s[i-1] == '=':
@@ -135,10 +157,38 @@ func appendParameterized(dst []byte, s string, probe bool) ([]byte, bool) {
 	return append(dst, s[last:]...), last > 0
 }
 
+// skips holds, for the patterns whose scan may run past the word it starts
+// in, the index before which none of them can start: where a failed scan
+// ended. A scan that starts at each word of "a.a.a..." or "a:a:a..." then
+// stays linear.
+type skips struct{ email, url, ip6 int }
+
+func (sk *skips) matchURL(s string, i int) int {
+	if i < sk.url {
+		return 0
+	}
+	n, end := matchURL(s, i)
+	if n == 0 {
+		sk.url = end
+	}
+	return n
+}
+
+func (sk *skips) matchIPv6(s string, i int) int {
+	if i < sk.ip6 {
+		return 0
+	}
+	n, end := matchIPv6(s, i)
+	if n == 0 {
+		sk.ip6 = end
+	}
+	return n
+}
+
 // matchWord matches the placeholders that start a word at s[i]: it returns
 // the length matched and the placeholder, or 0.
-func matchWord(s string, i int) (int, string) {
-	if n := matchURL(s, i); n > 0 {
+func (sk *skips) matchWord(s string, i int) (int, string) {
+	if n := sk.matchURL(s, i); n > 0 {
 		return n, "<url>"
 	}
 	if !isHexDigit(s[i]) { // none of the others starts so
@@ -150,7 +200,7 @@ func matchWord(s string, i int) (int, string) {
 	if n := matchIPv4(s, i); n > 0 {
 		return n, "<ip>"
 	}
-	if n := matchIPv6(s, i); n > 0 {
+	if n := sk.matchIPv6(s, i); n > 0 {
 		return n, "<ip>"
 	}
 	if n := matchDate(s, i); n > 0 {
@@ -185,18 +235,44 @@ func isHexDigit(c byte) bool {
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// isWordByte reports whether c belongs to a word: an ASCII letter, digit or
-// '_', or any byte of a multi-byte UTF-8 sequence (so "é1" is one word).
-func isWordByte(c byte) bool {
-	return isLetter(c) || isDigit(c) || c == '_' || c >= utf8.RuneSelf
+// isWordRune reports whether r belongs to a word: a letter, a digit, a
+// combining mark or '_' (so "é1" is one word and "3…" is not).
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		c := byte(r)
+		return isLetter(c) || isDigit(c) || c == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// wordAt reports whether the character at s[i] belongs to a word.
+func wordAt(s string, i int) bool {
+	if c := s[i]; c < utf8.RuneSelf {
+		return isLetter(c) || isDigit(c) || c == '_'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return isWordRune(r)
+}
+
+// wordBefore reports whether the character before s[i] belongs to a word.
+func wordBefore(s string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	if c := s[i-1]; c < utf8.RuneSelf {
+		return isLetter(c) || isDigit(c) || c == '_'
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return isWordRune(r)
 }
 
 // wordBoundary reports whether a word cannot go on at s[j].
-func wordBoundary(s string, j int) bool { return j >= len(s) || !isWordByte(s[j]) }
+func wordBoundary(s string, j int) bool { return j >= len(s) || !wordAt(s, j) }
 
 func wordEnd(s string, i int) int {
-	for i < len(s) && isWordByte(s[i]) {
-		i++
+	for i < len(s) && wordAt(s, i) {
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 	}
 	return i
 }
@@ -210,20 +286,24 @@ func digits(s string, i int) int {
 	return n
 }
 
-// matchURL matches scheme://... up to the next space.
-func matchURL(s string, i int) int {
+// maxScheme bounds the scheme of a URL ("postgresql+asyncpg").
+const maxScheme = 32
+
+// matchURL matches scheme://... up to the next space. When it fails it also
+// returns where its scan ended: no URL starts before that index.
+func matchURL(s string, i int) (n, end int) {
 	j := i
-	for j < len(s) && (isLetter(s[j]) || j > i && (isDigit(s[j]) || s[j] == '+' || s[j] == '.' || s[j] == '-')) {
+	for j < len(s) && j-i <= maxScheme && (isLetter(s[j]) || j > i && (isDigit(s[j]) || s[j] == '+' || s[j] == '.' || s[j] == '-')) {
 		j++
 	}
 	if j == i || !strings.HasPrefix(s[j:], "://") || j+3 >= len(s) || isSpace(s[j+3]) {
-		return 0
+		return 0, max(j, i+1)
 	}
 	j += 3
 	for j < len(s) && !isSpace(s[j]) {
 		j++
 	}
-	return j - i
+	return j - i, j
 }
 
 func isSpace(c byte) bool {
@@ -231,23 +311,28 @@ func isSpace(c byte) bool {
 }
 
 func isEmailLocal(c byte) bool {
-	return isLetter(c) || isDigit(c) || strings.IndexByte(".!#$%&'*+/=?^_`{|}~-", c) >= 0
+	// Sentry's set without '/' and '=': "pkg/mod@v1.2.3" and
+	// "owner=alice@example.com" are a module version and a key.
+	return isLetter(c) || isDigit(c) || strings.IndexByte(".!#$%&'*+?^_`{|}~-", c) >= 0
 }
 
 // matchEmail matches local@domain. When it fails it also returns where the
 // local part it scanned ended: no address starts before that index.
 func matchEmail(s string, i int) (n, end int) {
 	j := i
-	for j < len(s) && isEmailLocal(s[j]) {
+	for j < len(s) && j-i <= 64 && isEmailLocal(s[j]) { // RFC 5321: 64 at most
 		j++
 	}
 	if j == i || j >= len(s) || s[j] != '@' {
 		return 0, j
 	}
-	k, label := j+1, 0
+	k, label, alpha := j+1, 0, false // alpha: the last label starts with a letter
 	for k < len(s) {
 		switch c := s[k]; {
 		case isLetter(c) || isDigit(c) || c == '-':
+			if label == 0 {
+				alpha = isLetter(c)
+			}
 			label++
 		case c == '.' && label > 0 && k+1 < len(s) && (isLetter(s[k+1]) || isDigit(s[k+1]) || s[k+1] == '-'):
 			label = 0
@@ -257,7 +342,7 @@ func matchEmail(s string, i int) (n, end int) {
 		k++
 	}
 done:
-	if label == 0 {
+	if label == 0 || !alpha || !wordBoundary(s, k) { // "a@v1.2.3" is a version
 		return 0, j + 1
 	}
 	return k - i, k
@@ -308,11 +393,19 @@ func matchIPv4(s string, i int) int {
 	return j - i
 }
 
+// maxIPv6 is the length of the longest IPv6 address
+// ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"): a longer run is none,
+// and the scan of "a:a:a:..." from each of its words stays linear.
+const maxIPv6 = 45
+
 // matchIPv6 matches an IPv6 address (with at least two colons) that
-// netip parses, ending a word; a trailing colon is not taken.
-func matchIPv6(s string, i int) int {
+// netip parses, ending a word; a trailing colon is not taken. When it fails
+// it also returns where its scan ended: no address is looked for before
+// that index (one in the middle of a longer run of hex digits and colons
+// is missed).
+func matchIPv6(s string, i int) (n, end int) {
 	j, colons, hex := i, 0, false
-	for j < len(s) && (isHexDigit(s[j]) || s[j] == ':' || s[j] == '.') {
+	for j < len(s) && j-i <= maxIPv6 && (isHexDigit(s[j]) || s[j] == ':' || s[j] == '.') {
 		if s[j] == ':' {
 			colons++
 		} else {
@@ -320,19 +413,20 @@ func matchIPv6(s string, i int) int {
 		}
 		j++
 	}
+	end = max(j, i+1)
 	if colons < 2 || !hex || !wordBoundary(s, j) { // "::" alone is no address in a message
-		return 0
+		return 0, end
 	}
 	for range 2 { // "fe80::1:" ends a sentence with a colon
 		if a, err := netip.ParseAddr(s[i:j]); err == nil && a.Is6() {
-			return j - i
+			return j - i, 0
 		}
 		if c := s[j-1]; c != ':' && c != '.' {
 			break
 		}
 		j--
 	}
-	return 0
+	return 0, end
 }
 
 // matchDate matches 2006-01-02 with an optional time, fraction and zone, or
@@ -349,6 +443,14 @@ func matchDate(s string, i int) int {
 		}
 	} else if n := matchClock(s, j); n > 0 {
 		j += n
+		// time.Kitchen and alike: "3:04PM", "3:04 pm".
+		k := j
+		if k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if k+2 <= len(s) && strings.IndexByte("AaPp", s[k]) >= 0 && (s[k+1] == 'M' || s[k+1] == 'm') && wordBoundary(s, k+2) {
+			j = k + 2
+		}
 	} else {
 		return 0
 	}
