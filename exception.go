@@ -37,6 +37,11 @@ func errorType(err error) string {
 // cause of a chain cut by the depth, with every user method guarded and no
 // stack trace of its own making.
 func (b *Bridge) exceptions(err error, maxDepth int) []sentry.Exception {
+	if maxDepth < 0 || maxDepth > maxItems-1 {
+		// No more than maxItems exceptions are kept: the depth that
+		// keeps a long chain's root cause among them.
+		maxDepth = maxItems - 1
+	}
 	w := exceptionWalker{b: b, maxDepth: maxDepth}
 	w.walk(err, -1, "", 0)
 	ex := w.out
@@ -145,7 +150,11 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	switch {
 	case isMulti:
 		for i, e := range guardedUnwrapMulti(multi) {
+			if depth+1 == w.maxDepth && e != nil {
+				w.skipped, e = rootCause(e) // each member's root cause, as below
+			}
 			w.walk(e, id, fmt.Sprintf("errors[%d]", i), depth+1)
+			w.skipped = 0
 		}
 	default:
 		source, next := guardedUnwrap(err)
@@ -238,11 +247,17 @@ func (b *Bridge) extractStack(err error) (st *sentry.Stacktrace) {
 	return st
 }
 
+// maxRootHops bounds the errors rootCause goes through: a chain that never
+// ends (each Unwrap makes a new error) or loops through values.
+const maxRootHops = 1000
+
 // rootCause follows the single-error chain of err to its innermost error,
-// stopping at an error that joins several, and after maxItems errors (a
-// chain that never ends or loops), and how many errors it went past.
+// stopping at an error that joins several, at a loop of pointers (Brent's
+// cycle detection), or after maxRootHops errors, and how many errors it
+// went past.
 func rootCause(err error) (skipped int, root error) {
-	for ; skipped < maxItems; skipped++ {
+	mark, power := pointerOf(err), 1
+	for ; skipped < maxRootHops; skipped++ {
 		if _, multi := err.(interface{ Unwrap() []error }); multi || isNilPointer(err) {
 			return skipped, err
 		}
@@ -250,9 +265,24 @@ func rootCause(err error) (skipped int, root error) {
 		if next == nil {
 			return skipped, err
 		}
+		p := pointerOf(next)
+		if p != 0 && p == mark {
+			return skipped, err // a loop: no innermost error; stop where it closes
+		}
+		if skipped+1 == power {
+			mark, power = p, power*2
+		}
 		err = next
 	}
 	return skipped, err
+}
+
+// pointerOf returns the address of a pointer error, else 0.
+func pointerOf(err error) uintptr {
+	if rv := reflect.ValueOf(err); rv.Kind() == reflect.Pointer {
+		return rv.Pointer()
+	}
+	return 0
 }
 
 // errorDepth returns the depth to which errors are unwrapped for events

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -342,6 +343,37 @@ func TestExceptionDepth(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a chain longer than 100 keeps its root cause", func(t *testing.T) {
+		var long error = &baseErr{0}
+		for i := range 120 {
+			long = fmt.Errorf("w%d: %w", i, long)
+		}
+		for _, opts := range [][]logsentry.Option{nil, {logsentry.WithMaxErrorDepth(-1)}} {
+			ev := exceptionEvent(t, long, opts...)
+			if n := len(ev.Exception); n != 100 {
+				t.Errorf("%d exceptions, want 100", n)
+			}
+			if root := ev.Exception[0]; root.Type != baseType || root.Value != "base 0" {
+				t.Errorf("innermost = %s %q, want the root cause", root.Type, root.Value)
+			}
+			if want := []string{"failed", baseType}; !reflect.DeepEqual(ev.Fingerprint, want) {
+				t.Errorf("fingerprint = %q, want %q", ev.Fingerprint, want)
+			}
+		}
+	})
+	t.Run("a join at the cut keeps each member's root cause", func(t *testing.T) {
+		join := errors.Join(fmt.Errorf("a: %w", &baseErr{1}), fmt.Errorf("b: %w", fmt.Errorf("c: %w", &baseErr{2})))
+		ev := exceptionEvent(t, fmt.Errorf("top: %w", join), logsentry.WithMaxErrorDepth(2))
+		var got []string
+		for _, ex := range ev.Exception {
+			got = append(got, ex.Value)
+		}
+		slices.Sort(got)
+		want := []string{"a: base 1\nb: c: base 2", "base 1", "base 2", "top: a: base 1\nb: c: base 2"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("exceptions %q, want %q", got, want)
+		}
+	})
 	t.Run("endless chain is bounded without a depth limit", func(t *testing.T) {
 		ev := exceptionEvent(t, endless{}, logsentry.WithMaxErrorDepth(-1))
 		if n := len(ev.Exception); n == 0 || n > 100 {
