@@ -18,8 +18,9 @@ import (
 // information: a frame is in app when its package belongs to the main
 // module or to a module replaced by a local directory or built from a
 // workspace (a monorepo's other modules); the longest module path wins, so
-// a nested module of its own is not the main module's. Package main is in
-// app. Other packages (the standard library, dependencies) are not. Without
+// a nested module of its own is not the main module's. Package main, and
+// the package of files that go run and go test build from file names, are
+// in app. Other packages (the standard library, dependencies) are not. Without
 // build information the SDK's decision stands.
 
 // appModules holds the build's modules, longest path first, with whether
@@ -43,10 +44,17 @@ var buildModules = sync.OnceValue(func() *appModules {
 })
 
 func newAppModules(bi *debug.BuildInfo) *appModules {
-	if bi.Main.Path == "" {
+	// go run main.go and go test x_test.go build a package of files,
+	// "command-line-arguments", with no main module: the modules it
+	// depends on are still known.
+	files := bi.Path == "command-line-arguments"
+	if bi.Main.Path == "" && !files {
 		return nil
 	}
-	m := &appModules{mods: []appModule{{bi.Main.Path, true}}}
+	m := &appModules{}
+	if bi.Main.Path != "" {
+		m.mods = append(m.mods, appModule{bi.Main.Path, true})
+	}
 	for _, d := range bi.Deps {
 		local := d.Version == "(devel)" || d.Replace != nil && d.Replace.Version == ""
 		m.mods = append(m.mods, appModule{d.Path, local})
@@ -66,7 +74,12 @@ func (m *appModules) inApp(pkg string) bool {
 		return v.(bool)
 	}
 	p := strings.TrimSuffix(pkg, "_test") // an external test package
-	app := p == "main"
+	if strings.Contains(p, "%2e") {
+		// The runtime escapes the dots of a path's last element in
+		// symbol names: example.com/my.app is example.com/my%2eapp.
+		p = strings.ReplaceAll(p, "%2e", ".")
+	}
+	app := p == "main" || p == "command-line-arguments"
 	if !app {
 		for _, mod := range m.mods {
 			if p == mod.path || strings.HasPrefix(p, mod.path+"/") {

@@ -21,6 +21,8 @@ func TestInAppByModule(t *testing.T) {
 	})
 	for pkg, want := range map[string]bool{
 		"example.com/app":                  true,
+		"command-line-arguments":           true,
+		"command-line-arguments_test":      true,
 		"example.com/app/internal/db":      true,
 		"example.com/app/internal/db_test": true,
 		"example.com/app_test":             true,
@@ -44,6 +46,21 @@ func TestInAppByModule(t *testing.T) {
 	}
 	if newAppModules(&debug.BuildInfo{}) != nil {
 		t.Error("no main module: want the SDK's decision kept (nil)")
+	}
+	// go run main.go: no main module, the dependencies known.
+	files := newAppModules(&debug.BuildInfo{Path: "command-line-arguments", Deps: []*debug.Module{
+		{Path: "go.uber.org/zap", Version: "v1.28.0"}, {Path: "example.com/app", Version: "(devel)"}}})
+	for pkg, want := range map[string]bool{"main": true, "command-line-arguments": true, "go.uber.org/zap": false, "example.com/app/db": true, "net/http": false} {
+		if files == nil || files.inApp(pkg) != want {
+			t.Errorf("go run main.go: inApp(%q) != %v", pkg, want)
+		}
+	}
+	// A module whose last path element has a dot: the runtime escapes it.
+	dotted := newAppModules(&debug.BuildInfo{Main: debug.Module{Path: "example.com/my.app"}})
+	for pkg, want := range map[string]bool{"example.com/my%2eapp": true, "example.com/my.app/db": true, "example.com/my%2eapp_test": true, "example.com/myxapp": false} {
+		if got := dotted.inApp(pkg); got != want {
+			t.Errorf("inApp(%q) = %v, want %v", pkg, got, want)
+		}
 	}
 
 	// Under -trimpath no file has GOROOT's prefix, and the SDK takes the
