@@ -352,6 +352,9 @@ func TestFields(t *testing.T) {
 			zap.Dict("http", zap.String("method", "GET"), zap.Dict("resp", zap.Int("status", 502))),
 		}, `{"account":{"admin":true,"name":"ann"},"http":{"method":"GET","resp":{"status":502}}}`},
 		{"inline", nil, []zap.Field{zap.Inline(user{Name: "bob"})}, `{"admin":false,"name":"bob"}`},
+		{"a slice of fields with its own marshaler keeps it", nil, []zap.Field{
+			zap.Object("creds", masked{zap.String("pass", "hunter2")}),
+		}, `{"creds":{"pass":"***"}}`},
 		{"arrays", nil, []zap.Field{
 			zap.Strings("ss", []string{"a", "b"}), zap.Ints("is", []int{1, 2}), zap.Bools("bs", nil),
 			zap.Objects("us", []user{{Name: "a"}, {Name: "b", Admin: true}}),
@@ -836,4 +839,15 @@ func TestEnabledAllLevels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// masked is a user's ObjectMarshaler that is a slice of fields, as zap.Dict's
+// is, and masks their values.
+type masked []zapcore.Field
+
+func (m masked) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	for _, f := range m {
+		enc.AddString(f.Key, "***")
+	}
+	return nil
 }

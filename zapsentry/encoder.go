@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -194,14 +195,19 @@ func marshalObject(m zapcore.ObjectMarshaler, with bool) ([]slog.Attr, error) {
 	return sub.close(), err
 }
 
-var fieldsType = reflect.TypeFor[[]zapcore.Field]()
+var (
+	fieldsType = reflect.TypeFor[[]zapcore.Field]()
+	// dictType is zap's unexported dictObject, the ObjectMarshaler of
+	// zap.Dict: a []zapcore.Field.
+	dictType = reflect.TypeOf(zap.Dict("").Interface)
+)
 
-// dictFields returns the fields of a zap.Dict object (zap's unexported
-// dictObject, a []zapcore.Field) or of any other ObjectMarshaler that is a
-// slice of fields.
+// dictFields returns the fields of a zap.Dict object. A type of the user's
+// that is a slice of fields too has a MarshalLogObject of its own (one that
+// masks a value, say), which is used.
 func dictFields(m zapcore.ObjectMarshaler) ([]zapcore.Field, bool) {
 	v := reflect.ValueOf(m)
-	if v.Kind() != reflect.Slice || !v.Type().ConvertibleTo(fieldsType) {
+	if v.Type() != dictType || !v.Type().ConvertibleTo(fieldsType) {
 		return nil, false
 	}
 	return v.Convert(fieldsType).Interface().([]zapcore.Field), true

@@ -113,15 +113,31 @@ func rememberError(text string, err error) {
 }
 
 // errorLikeKey reports whether a field under key may hold an error that
-// ErrorMarshalFunc wrote as text: "err", "error" or "cause", or a key
-// ending in "err" or "error" ("dbErr", "db_error"), in any case.
+// ErrorMarshalFunc wrote as text: "err", "error" or "cause" in any case, or
+// a key whose last word is one of the first two: "dbErr", "db_error",
+// "DB-ERR", but not "stderr" or "terror".
 func errorLikeKey(key string) bool {
-	return strings.EqualFold(key, "cause") || hasSuffixFold(key, "err") || hasSuffixFold(key, "error")
+	if strings.EqualFold(key, "cause") {
+		return true
+	}
+	for _, w := range [...]string{"error", "err"} {
+		if len(key) < len(w) || !strings.EqualFold(key[len(key)-len(w):], w) {
+			continue
+		}
+		i := len(key) - len(w)
+		switch {
+		case i == 0: // the whole key
+			return true
+		case key[i] == 'E' && key[i-1] >= 'a' && key[i-1] <= 'z': // camelCase
+			return true
+		case !isASCIILetter(key[i-1]): // db_error, req.err, DB-ERR
+			return true
+		}
+	}
+	return false
 }
 
-func hasSuffixFold(s, suffix string) bool {
-	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
-}
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // recallError returns and forgets the most recently remembered error with
 // this text, or nil.

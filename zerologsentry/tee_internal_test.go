@@ -98,3 +98,15 @@ func TestEnabledTable(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorLikeKey(t *testing.T) {
+	for key, want := range map[string]bool{
+		"err": true, "error": true, "ERROR": true, "cause": true, "Cause": true,
+		"dbErr": true, "lastError": true, "db_error": true, "req.err": true, "DB-ERR": true, "db_ERR": true,
+		"stderr": false, "terror": false, "mirror": false, "DBERR": false, "status": false, "reason": false, "": false,
+	} {
+		if got := errorLikeKey(key); got != want {
+			t.Errorf("errorLikeKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
