@@ -3,6 +3,7 @@ package logsentry
 import (
 	"reflect"
 	"sync"
+	"time"
 	"weak"
 
 	"github.com/getsentry/sentry-go"
@@ -25,7 +26,10 @@ import (
 // pkg/errors' Wrap) or carry a stack (pkg/errors' New), never a chain's
 // root without a stack. And only per request: records on the configured or
 // the current hub, shared by everything, are never deduplicated. Fatal
-// records never are.
+// records never are. A package-level wrapper (var ErrX = fmt.Errorf("x:
+// %w", ErrBase)) is one value too; a hub that lives as long as a worker
+// would report it once for good, so an error is remembered for
+// dedupeWindow only: long enough for a failure to climb its call stack.
 
 // dedupeSize bounds the errors remembered: enough for the events of the
 // requests in flight at once that log twice, a table scanned under a lock
@@ -36,10 +40,17 @@ const dedupeSize = 64
 // looked up.
 const maxDedupeIDs = 8
 
+// dedupeWindow is how long an error of an event is remembered.
+const dedupeWindow = 10 * time.Second
+
+// dedupeEpoch is the origin of dedupeEntry.at: a monotonic clock.
+var dedupeEpoch = time.Now()
+
 type dedupeEntry struct {
 	scope weak.Pointer[sentry.Scope] // the request's; never keeps it alive
 	err   error                      // kept alive, so its address is not reused while listed
 	ptr   uintptr
+	at    time.Duration // since dedupeEpoch
 }
 
 type dedupe struct {
@@ -88,12 +99,12 @@ func (d *dedupe) seen(scope *sentry.Scope, ids []dedupeEntry) bool {
 	if len(ids) == 0 {
 		return false
 	}
-	w := weak.Make(scope)
+	w, since := weak.Make(scope), time.Since(dedupeEpoch)-dedupeWindow
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for i := range d.ring {
 		e := &d.ring[i]
-		if e.err == nil || e.scope != w {
+		if e.err == nil || e.scope != w || e.at < since {
 			continue
 		}
 		for _, id := range ids {
@@ -110,11 +121,11 @@ func (d *dedupe) remember(scope *sentry.Scope, ids []dedupeEntry) {
 	if len(ids) == 0 {
 		return
 	}
-	w := weak.Make(scope)
+	w, now := weak.Make(scope), time.Since(dedupeEpoch)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, id := range ids {
-		id.scope = w
+		id.scope, id.at = w, now
 		d.ring[d.next] = id
 		d.next = (d.next + 1) % dedupeSize
 	}

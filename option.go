@@ -219,9 +219,9 @@ func WithRedactPatterns(patterns ...*regexp.Regexp) Option {
 // of its own, only its breadcrumb, as when a function logs an error and
 // returns it wrapped to a caller that logs it again. Only errors made per
 // failure count (wrappers such as fmt.Errorf with %w, and errors carrying a
-// stack), never a sentinel such as io.EOF; records on the configured or the
-// current hub and fatal records are never deduplicated. Stats counts the
-// events left out.
+// stack), never a sentinel such as io.EOF, and for 10 seconds after the
+// event; records on the configured or the current hub and fatal records are
+// never deduplicated. Stats counts the events left out.
 func WithoutDedupe() Option {
 	return optionFunc(func(c *config) { c.noDedupe = true })
 }

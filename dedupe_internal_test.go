@@ -1,0 +1,35 @@
+package logsentry
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// TestDedupeWindow: an error is remembered for dedupeWindow, under its own
+// scope only.
+func TestDedupeWindow(t *testing.T) {
+	b := New()
+	var d dedupe
+	scope, other := sentry.NewScope(), sentry.NewScope()
+	errX := fmt.Errorf("x: %w", errors.New("base"))
+	ids := b.dedupeIDs(nil, errX)
+	if len(ids) != 1 {
+		t.Fatalf("dedupeIDs = %d errors, want the wrapper only", len(ids))
+	}
+	d.remember(scope, ids)
+	if !d.seen(scope, b.dedupeIDs(nil, fmt.Errorf("up: %w", errX))) {
+		t.Error("a wrapper of a remembered error is not seen")
+	}
+	if d.seen(other, ids) {
+		t.Error("seen under another scope")
+	}
+	for i := range d.ring {
+		d.ring[i].at -= dedupeWindow + 1
+	}
+	if d.seen(scope, ids) {
+		t.Error("seen after the window")
+	}
+}
