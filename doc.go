@@ -84,8 +84,9 @@
 // Events are rate-limited per fingerprint ([WithEventRate]). Within a
 // request (the hub of the record's context), an error record whose error
 // chain holds an error of an event already sent gets no event, only its
-// breadcrumb: a function that logs an error and returns it wrapped, and its
-// caller that logs the wrapper, make one issue ([WithoutDedupe]).
+// breadcrumb, for 10 seconds: a function that logs an error and returns it
+// wrapped, and its caller that logs the wrapper, make one issue
+// ([WithoutDedupe]).
 //
 // # Flushing on fatal
 //
