@@ -22,7 +22,10 @@ import (
 // slogsentry/bench_test.go; how to run and compare them is in
 // bench/README.md.
 
-var errBench = fmt.Errorf("load order 1234: %w", errors.New("connection refused"))
+var (
+	errBenchRoot = errors.New("connection refused")
+	errBench     = fmt.Errorf("load order 1234: %w", errBenchRoot)
+)
 
 // benchAttrs are the five attributes of the slog benchmarks.
 func benchAttrs() []slog.Attr {
@@ -94,14 +97,16 @@ func BenchmarkEmit(b *testing.B) {
 				logs = sentrytest.NewLogDrain(hub, tr)
 			}
 			attrs := benchAttrs()
-			if c.err {
-				attrs[0] = slog.Any("err", errBench)
-			}
 			var site siteEmitter
 			now := time.Now()
 			b.ReportAllocs()
 			cpu := sentrytest.StartCPU()
 			for b.Loop() {
+				if c.err {
+					// A new error per record, as per failure: one value
+					// is reported once per request (see WithoutDedupe).
+					attrs[0] = slog.Any("err", fmt.Errorf("load order 1234: %w", errBenchRoot))
+				}
 				site.emit(ctx, br, Record{
 					Time:     now,
 					Severity: c.sev,

@@ -137,12 +137,11 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	}
 	var droppedBefore uint64
 	var userFP []string
-	var scope *sentry.Scope // where the event's errors are remembered, if anywhere
-	var ids []dedupeEntry
+	var scope *sentry.Scope // where the event's error is remembered, if anywhere
 	if sinks&SinkEvent != 0 && b.dedupe != nil && r.Severity < SeverityFatal {
-		if scope = dedupeScope(hub, hubFromCtx); scope != nil {
-			var buf [maxDedupeIDs]dedupeEntry
-			if ids = b.dedupeIDs(buf[:0], b.keyError(&r)); b.dedupe.seen(scope, ids) {
+		if scope = b.dedupeScope(hub, hubFromCtx); scope != nil {
+			var buf [maxDedupeIDs]errorID
+			if b.dedupe.seen(scope, b.chainIDs(buf[:0], b.keyError(&r))) {
 				// Reported already in this request: its breadcrumb only.
 				b.stats.deduplicated.Add(1)
 				if sinks &^= SinkEvent; sinks == SinkNone {
@@ -166,10 +165,10 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	n := b.normalize(&r)
 	if sinks&SinkEvent != 0 {
 		n.rateLimitedBefore, n.userFingerprint = droppedBefore, userFP
-		b.captureEvent(ctx, hub, client, &r, n)
+		sent := b.captureEvent(ctx, hub, client, &r, n)
 		b.stats.events.Add(1)
-		if scope != nil {
-			b.dedupe.remember(scope, ids)
+		if sent && scope != nil && n.err != nil {
+			b.dedupe.remember(b, scope, n.err)
 		}
 	}
 	if sinks&SinkBreadcrumb != 0 {

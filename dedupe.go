@@ -2,6 +2,7 @@ package logsentry
 
 import (
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 	"weak"
@@ -10,26 +11,31 @@ import (
 )
 
 // An error is often logged at each layer it passes: the repository logs
-// "query failed" with err, returns it wrapped, and the handler logs
-// "request failed" with the wrapper. Each record is an error record, and
-// each would be a Sentry issue of its own for one failure. The bridge
-// remembers, per request (the scope of the hub that the record's context
-// carries), the errors of the events it sent, and a later record of the
-// same request whose error chain holds one of them gets no event: its
-// breadcrumb still goes on the trail. Sentry's Java and Python SDKs drop
-// such duplicates the same way, by identity.
+// "query failed" with err, returns it (wrapped or not), and the handler logs
+// "request failed" with it. Each record is an error record, and each would
+// be a Sentry issue of its own for one failure. The bridge remembers, per
+// request (the scope of the hub that the record's context carries), the
+// error of each event it sent, and a later record of the same request whose
+// error is that error, or wraps it in a chain of single errors, gets no
+// event: its breadcrumb still goes on the trail. (Sentry's Java SDK drops
+// an exception already captured, Python's one equal to the last captured.)
 //
 // Go reuses error values where other languages throw new ones: a sentinel
 // (io.EOF, sql.ErrNoRows, a package's ErrNotFound) is the same value in
-// every request and may fail twice in one. So only errors that are made
-// per failure count: those that wrap another (fmt.Errorf with %w,
-// pkg/errors' Wrap) or carry a stack (pkg/errors' New), never a chain's
-// root without a stack. And only per request: records on the configured or
-// the current hub, shared by everything, are never deduplicated. Fatal
-// records never are. A package-level wrapper (var ErrX = fmt.Errorf("x:
-// %w", ErrBase)) is one value too; a hub that lives as long as a worker
-// would report it once for good, so an error is remembered for
-// dedupeWindow only: long enough for a failure to climb its call stack.
+// every request and may fail twice in one. So only an error made per
+// failure is remembered: one that wraps another (fmt.Errorf with %w,
+// pkg/errors' Wrap) or carries a stack (pkg/errors' New), never a chain's
+// root without a stack; and only the outermost error of an event, so that
+// two failures wrapping one package-level error ("user 1: %w" and "order
+// 2: %w" of ErrNotFound) stay two. A package-level wrapper logged as it
+// is (var ErrX = fmt.Errorf("x: %w", ErrBase)) is one value for every
+// failure: it is remembered for dedupeWindow only, long enough for a
+// failure to climb its call stack, or a hub that lives as long as a worker
+// would report it once for good. Records on the configured or the current
+// hub, shared by everything, are never deduplicated, nor fatal records, nor
+// an errors.Join that holds a remembered error (its other errors may be new
+// failures). A scope pushed inside a request (hub.WithScope) is another
+// request here.
 
 // dedupeSize bounds the errors remembered: enough for the events of the
 // requests in flight at once that log twice, a table scanned under a lock
@@ -49,8 +55,15 @@ var dedupeEpoch = time.Now()
 type dedupeEntry struct {
 	scope weak.Pointer[sentry.Scope] // the request's; never keeps it alive
 	err   error                      // kept alive, so its address is not reused while listed
-	ptr   uintptr
+	id    errorID
 	at    time.Duration // since dedupeEpoch
+}
+
+// errorID identifies an error value: its address and its type (a struct
+// and its first field share an address).
+type errorID struct {
+	ptr uintptr
+	typ reflect.Type
 }
 
 type dedupe struct {
@@ -62,71 +75,81 @@ type dedupe struct {
 // dedupeScope returns the scope under which the record's errors are
 // remembered: that of a hub from the record's context, unless it is the
 // current hub; else nil (no deduplication).
-func dedupeScope(hub *sentry.Hub, hubFromCtx bool) *sentry.Scope {
-	if !hubFromCtx || hub == sentry.CurrentHub() {
+func (b *Bridge) dedupeScope(hub *sentry.Hub, hubFromCtx bool) *sentry.Scope {
+	if !hubFromCtx || hub == sentry.CurrentHub() || hub == b.cfg.hub {
 		return nil
 	}
 	return hub.Scope()
 }
 
-// dedupeIDs appends to ids the errors of err's chain that are made per
-// failure (see above).
-func (b *Bridge) dedupeIDs(ids []dedupeEntry, err error) []dedupeEntry {
-	for range maxDedupeIDs * 2 { // the errors looked at, not only those kept
-		if err == nil || len(ids) >= maxDedupeIDs || isNilPointer(err) {
-			return ids
+// perFailure returns the identity of err when it is made per failure (see
+// above): a pointer, to something of a size, that wraps an error or
+// carries a stack.
+func (b *Bridge) perFailure(err error) (errorID, bool) {
+	rv := reflect.ValueOf(err)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Elem().Size() == 0 {
+		return errorID{}, false
+	}
+	if _, next := guardedUnwrap(err); next == nil && !b.mayCarryStack(rv.Type()) {
+		if _, multi := err.(interface{ Unwrap() []error }); !multi {
+			return errorID{}, false
 		}
-		rv := reflect.ValueOf(err)
-		_, next := guardedUnwrap(err)
-		multi, isMulti := err.(interface{ Unwrap() []error })
-		if rv.Kind() == reflect.Pointer && (next != nil || isMulti || b.mayCarryStack(rv.Type())) {
-			ids = append(ids, dedupeEntry{err: err, ptr: rv.Pointer()})
+	}
+	return errorID{rv.Pointer(), rv.Type()}, true
+}
+
+// chainIDs appends to ids the identities of the errors of err's chain of
+// single errors, up to maxDedupeIDs; it stops at an errors.Join.
+func (b *Bridge) chainIDs(ids []errorID, err error) []errorID {
+	for range maxDedupeIDs {
+		if err == nil || isNilPointer(err) {
+			break
 		}
-		if isMulti {
-			for _, e := range guardedUnwrapMulti(multi) {
-				ids = b.dedupeIDs(ids, e)
-			}
-			return ids
+		if _, multi := err.(interface{ Unwrap() []error }); multi {
+			break
 		}
-		err = next
+		if id, ok := b.perFailure(err); ok {
+			ids = append(ids, id)
+		}
+		_, err = guardedUnwrap(err)
 	}
 	return ids
 }
 
-// seen reports whether an error of err's chain is one of an event sent
-// under scope.
-func (d *dedupe) seen(scope *sentry.Scope, ids []dedupeEntry) bool {
+// seen reports whether one of ids, the errors of a record's chain, is the
+// error of an event sent under scope within dedupeWindow. It forgets the
+// entries whose scope or window is gone, and the errors they kept alive.
+func (d *dedupe) seen(scope *sentry.Scope, ids []errorID) bool {
 	if len(ids) == 0 {
 		return false
 	}
 	w, since := weak.Make(scope), time.Since(dedupeEpoch)-dedupeWindow
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	found := false
 	for i := range d.ring {
 		e := &d.ring[i]
-		if e.err == nil || e.scope != w || e.at < since {
-			continue
-		}
-		for _, id := range ids {
-			if id.ptr == e.ptr {
-				return true
-			}
+		switch {
+		case e.err == nil:
+		case e.at < since || e.scope.Value() == nil:
+			*e = dedupeEntry{}
+		case e.scope == w && slices.Contains(ids, e.id):
+			found = true
 		}
 	}
-	return false
+	return found
 }
 
-// remember lists the errors ids of an event sent under scope.
-func (d *dedupe) remember(scope *sentry.Scope, ids []dedupeEntry) {
-	if len(ids) == 0 {
+// remember lists err, the error of an event sent under scope, if it is
+// made per failure.
+func (d *dedupe) remember(b *Bridge, scope *sentry.Scope, err error) {
+	id, ok := b.perFailure(err)
+	if !ok {
 		return
 	}
 	w, now := weak.Make(scope), time.Since(dedupeEpoch)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, id := range ids {
-		id.scope, id.at = w, now
-		d.ring[d.next] = id
-		d.next = (d.next + 1) % dedupeSize
-	}
+	d.ring[d.next] = dedupeEntry{scope: w, err: err, id: id, at: now}
+	d.next = (d.next + 1) % dedupeSize
 }

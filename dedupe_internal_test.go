@@ -3,6 +3,7 @@ package logsentry
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/getsentry/sentry-go"
@@ -15,12 +16,12 @@ func TestDedupeWindow(t *testing.T) {
 	var d dedupe
 	scope, other := sentry.NewScope(), sentry.NewScope()
 	errX := fmt.Errorf("x: %w", errors.New("base"))
-	ids := b.dedupeIDs(nil, errX)
+	ids := b.chainIDs(nil, errX)
 	if len(ids) != 1 {
-		t.Fatalf("dedupeIDs = %d errors, want the wrapper only", len(ids))
+		t.Fatalf("chainIDs = %d errors, want the wrapper only", len(ids))
 	}
-	d.remember(scope, ids)
-	if !d.seen(scope, b.dedupeIDs(nil, fmt.Errorf("up: %w", errX))) {
+	d.remember(b, scope, errX)
+	if !d.seen(scope, b.chainIDs(nil, fmt.Errorf("up: %w", errX))) {
 		t.Error("a wrapper of a remembered error is not seen")
 	}
 	if d.seen(other, ids) {
@@ -31,5 +32,23 @@ func TestDedupeWindow(t *testing.T) {
 	}
 	if d.seen(scope, ids) {
 		t.Error("seen after the window")
+	}
+	if d.ring[0].err != nil {
+		t.Error("an entry past its window still holds its error")
+	}
+
+	// An entry whose request is over lets its error go.
+	func() {
+		gone := sentry.NewScope()
+		d.remember(b, gone, errX)
+	}()
+	for range 5 {
+		runtime.GC()
+	}
+	d.seen(scope, ids)
+	for i := range d.ring {
+		if d.ring[i].err != nil {
+			t.Errorf("entry %d of a collected scope still holds its error", i)
+		}
 	}
 }

@@ -27,7 +27,12 @@ func TestDedupe(t *testing.T) {
 	}{
 		{"the same wrapper", nil, false, wrapped(), func(e error) error { return e }, false, 1},
 		{"wrapped again", nil, false, wrapped(), func(e error) error { return fmt.Errorf("handler: %w", e) }, false, 1},
-		{"joined with another", nil, false, wrapped(), func(e error) error { return errors.Join(errors.New("x"), e) }, false, 1},
+		{"joined with another: maybe a new failure", nil, false, wrapped(), func(e error) error { return errors.Join(errors.New("x"), e) }, false, 2},
+		{"two failures wrapping one package-level wrapper", nil, false, fmt.Errorf("user 1: %w", errPackageWrapper),
+			func(error) error { return fmt.Errorf("order 2: %w", errPackageWrapper) }, false, 2},
+		{"a pkg/errors package-level error wrapped twice", nil, false, fmt.Errorf("a: %w", errPackageStack),
+			func(error) error { return fmt.Errorf("b: %w", errPackageStack) }, false, 2},
+		{"a value error that joins itself", nil, false, loopMulti{}, func(e error) error { return e }, false, 2},
 		{"a pkg/errors root (carries a stack)", nil, false, pkgerrors.New("boom"), func(e error) error { return pkgerrors.Wrap(e, "up") }, false, 1},
 		{"a sentinel root", nil, false, errSentinelRoot, func(e error) error { return fmt.Errorf("again: %w", e) }, false, 2},
 		{"another wrapper of the same text", nil, false, wrapped(), func(error) error { return wrapped() }, false, 2},
@@ -71,4 +76,42 @@ func TestDedupe(t *testing.T) {
 	}
 }
 
-var errSentinelRoot = errors.New("not found")
+var (
+	errSentinelRoot   = errors.New("not found")
+	errPackageWrapper = fmt.Errorf("repo: %w", errSentinelRoot)
+	errPackageStack   = pkgerrors.New("made at init")
+)
+
+// loopMulti joins itself: a walk into it without a budget never ends.
+type loopMulti struct{}
+
+func (loopMulti) Error() string     { return "loop" }
+func (m loopMulti) Unwrap() []error { return []error{m, m} }
+
+// TestDedupeNotSent: an event the SDK dropped (BeforeSend) does not make a
+// later record of the same error a duplicate; nor does a hub that is the
+// configured one, on the context too.
+func TestDedupeNotSent(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{BeforeSend: func(ev *sentry.Event, _ *sentry.EventHint) *sentry.Event {
+		if ev.Message == "dropped" {
+			return nil
+		}
+		return ev
+	}})
+	ctx := sentrytest.HubContext(hub)
+	b := logsentry.New()
+	err := fmt.Errorf("q: %w", errSentinelRoot)
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "dropped", Err: err})
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "kept", Err: fmt.Errorf("up: %w", err)})
+
+	configured := logsentry.New(logsentry.WithHub(hub))
+	err2 := fmt.Errorf("q2: %w", errSentinelRoot)
+	configured.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "configured 1", Err: err2})
+	configured.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "configured 2", Err: err2})
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 3, waitFor)
+	if len(evs) != 3 || b.Stats().EventsDeduplicated != 0 || configured.Stats().EventsDeduplicated != 0 {
+		t.Errorf("%d events, deduplicated %d and %d; want 3, 0, 0", len(evs),
+			b.Stats().EventsDeduplicated, configured.Stats().EventsDeduplicated)
+	}
+}

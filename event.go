@@ -19,7 +19,9 @@ const (
 	logContext        = "log"
 )
 
-func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sentry.Client, r *Record, n *normalized) {
+// captureEvent hands r's event to the SDK and reports whether the SDK took
+// it (BeforeSend, sampling and event processors may drop it).
+func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sentry.Client, r *Record, n *normalized) bool {
 	ev := &sentry.Event{
 		Level:     r.Severity.SentryLevel(),
 		Timestamp: jsonTime(r.Time),
@@ -88,10 +90,9 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 		})
 	}
 	if scope != nil {
-		client.CaptureEvent(ev, hint, scope)
-		return
+		return client.CaptureEvent(ev, hint, scope) != nil
 	}
-	hub.CaptureEventWithHint(ev, hint)
+	return hub.CaptureEventWithHint(ev, hint) != nil
 }
 
 func hasStack(ex []sentry.Exception) bool {
