@@ -35,8 +35,17 @@ import (
 //	<quoted_str>  a quoted value right after '=': id="a-b c"
 //	<bool>        true/false/True/False right after '='
 //
+// Beyond Sentry's patterns, a word that ends in 5 or more digits after a
+// name keeps the name: "upload3829475612" (os.CreateTemp), "ORD00042",
+// "job_123456" become "upload<int>", "ORD<int>", "job_<int>" ("utf16",
+// "sha256", "x86_64" stay).
+//
 // Host names are not replaced: their set is small in a service and they
 // often tell issues apart (the payment provider's host from the database's).
+
+// minSuffixDigits is the number of digits at the end of a word from which
+// they are an id (see above).
+const minSuffixDigits = 5
 
 // maxParameterize bounds the bytes of a message that are parameterized: an
 // event keeps maxEventMessage bytes of its message and its fingerprint much
@@ -123,8 +132,18 @@ func appendParameterized(dst []byte, s string, probe bool, limit int) ([]byte, b
 				}
 			}
 			if n == 0 {
-				i = wordEnd(s, i) // skip the whole word
-				continue
+				end := wordEnd(s, i)
+				d := 0 // trailing digits
+				for end-d > i && isDigit(s[end-d-1]) {
+					d++
+				}
+				if d < minSuffixDigits || end-d == i {
+					i = end // skip the whole word
+					continue
+				}
+				// An id glued to a name: "upload3829475612" (os.CreateTemp),
+				// "ORD00042", "job_123456".
+				i, n, ph = end-d, d, "<int>"
 			}
 		case c == '-' && !wordBefore(s, i) && i+1 < len(s) && isDigit(s[i+1]):
 			if n, ph = matchNumber(s, i+1); n > 0 {

@@ -55,6 +55,9 @@ func TestParameterize(t *testing.T) {
 		// Non-ASCII punctuation ends a word; non-ASCII letters do not.
 		{"retry 3… 4821€ “42” 12°C id—42 5\u00a0s", "retry <int>… <int>€ “<int>” <int>°C id—<int> <int>\u00a0s"},
 		{"Straße7 ü8", "Straße7 ü8"},
+		// Ids glued to a name.
+		{"open /tmp/upload3829475612: no space", "open /tmp/upload<int>: no space"},
+		{"order ORD00042 job_123456 utf16 sha256 x86_64 rfc3339", "order ORD<int> job_<int> utf16 sha256 x86_64 rfc3339"},
 		// time.Kitchen.
 		{"at 3:04PM and 3:04 pm", "at <date> and <date>"},
 		// Not e-mail addresses.
