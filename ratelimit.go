@@ -3,6 +3,7 @@ package logsentry
 import (
 	"hash/maphash"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/logsentry/logsentry/internal/ratelimit"
@@ -79,21 +80,48 @@ func (b *Bridge) allowEvent(r *Record, userFP []string) (ok bool, droppedBefore 
 func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 	if v, ok := b.fingerprintField(r.Attrs); ok {
 		if v.Kind() == slog.KindString {
-			writeKeyPart(h, v.String())
+			b.writeUserKeyPart(h, r, v.String())
 		} else {
 			for _, s := range stringList(v.Any()) {
-				writeKeyPart(h, s)
+				b.writeUserKeyPart(h, r, s)
 			}
 		}
 		return
 	}
 	if len(userFP) > 0 {
 		for _, s := range userFP {
-			writeKeyPart(h, s)
+			b.writeUserKeyPart(h, r, s)
 		}
 		return
 	}
-	// The default fingerprint (see defaultFingerprint).
+	b.writeDefaultKey(h, r)
+}
+
+// writeUserKeyPart writes part s of a fingerprint the user set. Sentry's
+// "{{ default }}" stands for a grouping the server computes (by stack trace
+// for an error): the key has the bridge's default in its place, or every
+// record of ["{{ default }}", "billing"] would share one bucket whatever
+// its issue.
+func (b *Bridge) writeUserKeyPart(h *maphash.Hash, r *Record, s string) {
+	if isDefaultVar(s) {
+		b.writeDefaultKey(h, r)
+		return
+	}
+	writeKeyPart(h, s)
+}
+
+// isDefaultVar reports whether s is Sentry's fingerprint variable
+// "{{ default }}", spaces inside the braces optional.
+func isDefaultVar(s string) bool {
+	if !strings.HasPrefix(s, "{{") || !strings.HasSuffix(s, "}}") || len(s) > 32 {
+		return false
+	}
+	return strings.TrimSpace(s[2:len(s)-2]) == "default"
+}
+
+// writeDefaultKey writes the key of the default fingerprint (see
+// defaultFingerprint).
+func (b *Bridge) writeDefaultKey(h *maphash.Hash, r *Record) {
 	err := b.keyError(r)
 	if err == nil {
 		writeGroupKey(h, r.Message)

@@ -761,3 +761,30 @@ func TestRateLimitSparesFatal(t *testing.T) {
 		t.Fatalf("received %d events (fatal at %d), want %d with the fatal one", len(evs), fatal, rlDefaultBurst+1)
 	}
 }
+
+// TestRateLimitKeyDefaultVar: Sentry's "{{ default }}" in a fingerprint the
+// user sets stands for the server's grouping; the key puts the bridge's
+// default in its place, so records of different errors keep their own
+// buckets.
+func TestRateLimitKeyDefaultVar(t *testing.T) {
+	for _, v := range []string{"{{ default }}", "{{default}}"} {
+		t.Run(v, func(t *testing.T) {
+			fp := logsentry.WithFingerprint(func(logsentry.Record) []string { return []string{v, "billing"} })
+			rcv, hub, logger, b := rlLogger(t, rlSlowRate, fp)
+			for range 10 {
+				logger.Error("db down", "err", errors.New("x"))
+				logger.Error("db down", "err", &rlTypeErr{"y"})
+				logger.Error("cache down", "err", &rlTypeErr{"y"})
+			}
+			evs := rlEvents(t, rcv, hub, b)
+			if len(evs) != 6 {
+				t.Errorf("%d events, want 2 for each of the 3 default groups", len(evs))
+			}
+			for _, ev := range evs {
+				if got := strings.Join(ev.Fingerprint, "|"); got != v+"|billing" {
+					t.Errorf("fingerprint %q sent, want the user's", got)
+				}
+			}
+		})
+	}
+}
