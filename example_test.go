@@ -2,6 +2,7 @@ package logsentry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -160,4 +161,35 @@ func ExampleWithFilter() {
 	//   fingerprint: ["database down"]
 	//   breadcrumb: error not found
 	//   breadcrumb: info role changed
+}
+
+// The default fingerprint is the message with its variable parts as
+// placeholders, and the innermost error's type: messages formatted before
+// the logger saw them make one issue. An error logged again up the stack
+// of the same request (the hub of the context) makes no second issue: its
+// record is a breadcrumb of the next event.
+func Example_grouping() {
+	hub, done := exampleHub()
+	defer done()
+	b := logsentry.New()
+	ctx := sentry.SetHubOnContext(context.Background(), hub) // one request
+	errNoFunds := errors.New("insufficient funds")
+
+	for _, id := range []int{4821, 4822} {
+		err := fmt.Errorf("charge %d: %w", id, errNoFunds)
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError,
+			Message: fmt.Sprintf("charge %d failed after %v", id, 150*time.Millisecond), Err: err})
+		// The caller logs the error it was returned, wrapped.
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError,
+			Message: "checkout failed", Err: fmt.Errorf("checkout: %w", err)})
+	}
+	fmt.Println("deduplicated:", b.Stats().EventsDeduplicated)
+	// Output:
+	// error: charge 4821 failed after 150ms
+	//   fingerprint: ["charge <int> failed after <duration>" "*errors.errorString"]
+	// error: charge 4822 failed after 150ms
+	//   fingerprint: ["charge <int> failed after <duration>" "*errors.errorString"]
+	//   breadcrumb: error charge 4821 failed after 150ms
+	//   breadcrumb: error checkout failed
+	// deduplicated: 2
 }
