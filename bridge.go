@@ -137,11 +137,11 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 	}
 	var droppedBefore uint64
 	var userFP []string
-	var scope *sentry.Scope // where the event's error is remembered, if anywhere
+	var dhub *sentry.Hub // where the event's error is remembered, if anywhere
 	if sinks&SinkEvent != 0 && b.dedupe != nil && r.Severity < SeverityFatal {
-		if scope = b.dedupeScope(hub, hubFromCtx); scope != nil {
+		if dhub = b.dedupeHub(hub, hubFromCtx); dhub != nil {
 			var buf [maxDedupeIDs]errorID
-			if b.dedupe.seen(scope, b.chainIDs(buf[:0], b.keyError(&r))) {
+			if b.dedupe.seen(dhub, b.chainIDs(buf[:0], b.keyError(&r))) {
 				// Reported already in this request: its breadcrumb only.
 				b.stats.deduplicated.Add(1)
 				if sinks &^= SinkEvent; sinks == SinkNone {
@@ -167,8 +167,8 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		n.rateLimitedBefore, n.userFingerprint = droppedBefore, userFP
 		sent := b.captureEvent(ctx, hub, client, &r, n)
 		b.stats.events.Add(1)
-		if sent && scope != nil && n.err != nil {
-			b.dedupe.remember(b, scope, n.err)
+		if sent && dhub != nil && n.err != nil {
+			b.dedupe.remember(b, dhub, n.err)
 		}
 	}
 	if sinks&SinkBreadcrumb != 0 {

@@ -14,7 +14,8 @@ import (
 // "query failed" with err, returns it (wrapped or not), and the handler logs
 // "request failed" with it. Each record is an error record, and each would
 // be a Sentry issue of its own for one failure. The bridge remembers, per
-// request (the scope of the hub that the record's context carries), the
+// request (the hub that the record's context carries: sentryhttp and
+// breadcrumbs.Middleware give each request its own), the
 // error of each event it sent, and a later record of the same request whose
 // error is that error, or wraps it in a chain of single errors, gets no
 // event: its breadcrumb still goes on the trail. (Sentry's Java SDK drops
@@ -34,8 +35,8 @@ import (
 // would report it once for good. Records on the configured or the current
 // hub, shared by everything, are never deduplicated, nor fatal records, nor
 // an errors.Join that holds a remembered error (its other errors may be new
-// failures). A scope pushed inside a request (hub.WithScope) is another
-// request here.
+// failures). A scope pushed inside a request (hub.WithScope) is the same
+// request; a hub cloned for a goroutine of it is another.
 
 // dedupeSize bounds the errors remembered: enough for the events of the
 // requests in flight at once that log twice, a table scanned under a lock
@@ -53,7 +54,7 @@ const dedupeWindow = 10 * time.Second
 var dedupeEpoch = time.Now()
 
 type dedupeEntry struct {
-	scope weak.Pointer[sentry.Scope] // the request's; never keeps it alive
+	hub   weak.Pointer[sentry.Hub] // the request's; never keeps it alive
 	err   error                      // kept alive, so its address is not reused while listed
 	id    errorID
 	at    time.Duration // since dedupeEpoch
@@ -72,14 +73,14 @@ type dedupe struct {
 	next int
 }
 
-// dedupeScope returns the scope under which the record's errors are
+// dedupeHub returns the hub under which the record's errors are
 // remembered: that of a hub from the record's context, unless it is the
 // current hub; else nil (no deduplication).
-func (b *Bridge) dedupeScope(hub *sentry.Hub, hubFromCtx bool) *sentry.Scope {
+func (b *Bridge) dedupeHub(hub *sentry.Hub, hubFromCtx bool) *sentry.Hub {
 	if !hubFromCtx || hub == sentry.CurrentHub() || hub == b.cfg.hub {
 		return nil
 	}
-	return hub.Scope()
+	return hub
 }
 
 // perFailure returns the identity of err when it is made per failure (see
@@ -117,15 +118,15 @@ func (b *Bridge) chainIDs(ids []errorID, err error) []errorID {
 }
 
 // seen reports whether one of ids, the errors of a record's chain, is the
-// error of an event sent under scope within dedupeWindow. It forgets the
+// error of an event sent on hub within dedupeWindow. It forgets the
 // entries whose window is over, and the errors they kept alive: an error
 // is held for about dedupeWindow at most. (Asking each entry whether its
-// scope is still alive, weak.Pointer.Value, cost a microsecond per event.)
-func (d *dedupe) seen(scope *sentry.Scope, ids []errorID) bool {
+// hub is still alive, weak.Pointer.Value, cost a microsecond per event.)
+func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 	if len(ids) == 0 {
 		return false
 	}
-	w, since := weak.Make(scope), time.Since(dedupeEpoch)-dedupeWindow
+	w, since := weak.Make(hub), time.Since(dedupeEpoch)-dedupeWindow
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	found := false
@@ -135,23 +136,23 @@ func (d *dedupe) seen(scope *sentry.Scope, ids []errorID) bool {
 		case e.err == nil:
 		case e.at < since:
 			*e = dedupeEntry{}
-		case e.scope == w && slices.Contains(ids, e.id):
+		case e.hub == w && slices.Contains(ids, e.id):
 			found = true
 		}
 	}
 	return found
 }
 
-// remember lists err, the error of an event sent under scope, if it is
-// made per failure.
-func (d *dedupe) remember(b *Bridge, scope *sentry.Scope, err error) {
+// remember lists err, the error of an event sent on hub, if it is made per
+// failure.
+func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
 	id, ok := b.perFailure(err)
 	if !ok {
 		return
 	}
-	w, now := weak.Make(scope), time.Since(dedupeEpoch)
+	w, now := weak.Make(hub), time.Since(dedupeEpoch)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.ring[d.next] = dedupeEntry{scope: w, err: err, id: id, at: now}
+	d.ring[d.next] = dedupeEntry{hub: w, err: err, id: id, at: now}
 	d.next = (d.next + 1) % dedupeSize
 }

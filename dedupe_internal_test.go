@@ -9,11 +9,11 @@ import (
 )
 
 // TestDedupeWindow: an error is remembered for dedupeWindow, under its own
-// scope only.
+// hub only.
 func TestDedupeWindow(t *testing.T) {
 	b := New()
 	var d dedupe
-	scope, other := sentry.NewScope(), sentry.NewScope()
+	scope, other := sentry.NewHub(nil, sentry.NewScope()), sentry.NewHub(nil, sentry.NewScope())
 	errX := fmt.Errorf("x: %w", errors.New("base"))
 	ids := b.chainIDs(nil, errX)
 	if len(ids) != 1 {
@@ -24,7 +24,7 @@ func TestDedupeWindow(t *testing.T) {
 		t.Error("a wrapper of a remembered error is not seen")
 	}
 	if d.seen(other, ids) {
-		t.Error("seen under another scope")
+		t.Error("seen under another hub")
 	}
 	for i := range d.ring {
 		d.ring[i].at -= dedupeWindow + 1

@@ -115,3 +115,24 @@ func TestDedupeNotSent(t *testing.T) {
 			b.Stats().EventsDeduplicated, configured.Stats().EventsDeduplicated)
 	}
 }
+
+// TestDedupeInsideWithScope: a record logged inside hub.WithScope and its
+// caller's record outside are one request; another request's hub is not.
+func TestDedupeInsideWithScope(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New()
+	ctx := sentrytest.HubContext(hub)
+	var err error
+	hub.WithScope(func(*sentry.Scope) {
+		err = fmt.Errorf("q: %w", errSentinelRoot)
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "inside", Err: err})
+	})
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "outside", Err: fmt.Errorf("up: %w", err)})
+	other := sentrytest.HubContext(hub.Clone())
+	b.Emit(other, logsentry.Record{Severity: logsentry.SeverityError, Message: "another request", Err: err})
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	if len(evs) != 2 || b.Stats().EventsDeduplicated != 1 {
+		t.Errorf("%d events, %d deduplicated; want 2 (inside, another request) and 1", len(evs), b.Stats().EventsDeduplicated)
+	}
+}
