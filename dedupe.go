@@ -54,10 +54,10 @@ const dedupeWindow = 10 * time.Second
 var dedupeEpoch = time.Now()
 
 type dedupeEntry struct {
-	hub   weak.Pointer[sentry.Hub] // the request's; never keeps it alive
-	err   error                      // kept alive, so its address is not reused while listed
-	id    errorID
-	at    time.Duration // since dedupeEpoch
+	hub weak.Pointer[sentry.Hub] // the request's; never keeps it alive
+	err error                    // kept alive, so its address is not reused while listed
+	id  errorID
+	at  time.Duration // since dedupeEpoch
 }
 
 // errorID identifies an error value: its address and its type (a struct
