@@ -513,6 +513,7 @@ func TestContext(t *testing.T) {
 		{"zap.Any in With", func(m string) { logger.With(zap.Any("ctx", ctx)).Error(m) }, "request", ""},
 		{"call beats With", func(m string) { logger.With(zapsentry.Context(other)).Error(m, zapsentry.Context(ctx)) }, "request", ""},
 		{"later beats earlier", func(m string) { logger.Error(m, zapsentry.Context(other), zapsentry.Context(ctx)) }, "request", ""},
+		{"Context inside a Dict", func(m string) { logger.Error(m, zap.Dict("req", zapsentry.Context(ctx))) }, "request", ""},
 		{"none", func(m string) { logger.Error(m) }, "fallback", ""},
 		{"context without hub", func(m string) { logger.Error(m, zapsentry.Context(context.Background())) }, "fallback", ""},
 		{"Context(nil)", func(m string) { logger.Error(m, zapsentry.Context(noContext)) }, "fallback", ""},

@@ -178,21 +178,26 @@ func (e *encoder) AddArray(key string, m zapcore.ArrayMarshaler) error {
 
 // AddObject adds the fields of m as a group.
 func (e *encoder) AddObject(key string, m zapcore.ObjectMarshaler) error {
-	attrs, err := marshalObject(m, e.with)
+	attrs, ctx, err := marshalObject(m, e.with)
+	if ctx != nil {
+		e.ctx = ctx // zap.Dict("req", zapsentry.Context(ctx)): the record's context
+	}
 	e.add(slog.Attr{Key: key, Value: slog.GroupValue(attrs...)})
 	return err
 }
 
-func marshalObject(m zapcore.ObjectMarshaler, with bool) ([]slog.Attr, error) {
+// marshalObject returns the fields of m as attrs, and the last context
+// among them, if any.
+func marshalObject(m zapcore.ObjectMarshaler, with bool) ([]slog.Attr, context.Context, error) {
 	sub := newEncoder(nil, nil, with, 0)
 	if fields, ok := dictFields(m); ok {
 		// zap.Dict: its fields go through addFields, which keeps an
 		// error a value (MarshalLogObject would write its text).
 		sub.addFields(fields)
-		return sub.close(), nil
+		return sub.close(), sub.ctx, nil
 	}
 	err := m.MarshalLogObject(sub)
-	return sub.close(), err
+	return sub.close(), sub.ctx, err
 }
 
 var (
@@ -342,7 +347,7 @@ func (a *arrayEncoder) AppendArray(m zapcore.ArrayMarshaler) error {
 }
 
 func (a *arrayEncoder) AppendObject(m zapcore.ObjectMarshaler) error {
-	attrs, err := marshalObject(m, a.with)
+	attrs, _, err := marshalObject(m, a.with)
 	a.elems = append(a.elems, attrMap(attrs))
 	return err
 }
