@@ -59,26 +59,26 @@ func groupText(s string) string {
 		s = s[:runeStart(s, maxParameterize)]
 	}
 	// The cut keeps at most maxFingerprintPart bytes: what parameterizing
-	// would make past them is cut anyway, so it stops there.
-	p := s
-	if _, changed := appendParameterized(nil, s, true, maxFingerprintPart); changed {
-		b, _ := appendParameterized(make([]byte, 0, min(len(s), maxFingerprintPart)+16), s, false, maxFingerprintPart)
-		p = string(b)
-	}
-	// Cut so that the mark fits too: boundFingerprint leaves it whole.
-	return truncateJSON(p, maxGroupText)
+	// would make past them is cut anyway, so it stops there. The cut
+	// leaves room for the mark, which boundFingerprint then leaves whole.
+	return truncateJSON(parameterize(s, maxFingerprintPart), maxGroupText)
 }
 
 // maxGroupText is the JSON size of a groupText without its mark.
 var maxGroupText = maxFingerprintPart - (jsonStringLen(truncatedMark) - 2)
 
 // parameterize returns s with its variable parts replaced by placeholders
-// (see above). It allocates only when it replaces something.
-func parameterize(s string) string {
-	if _, changed := appendParameterized(nil, s, true, 0); !changed {
+// (see above), or, with limit > 0, at least its first limit bytes so. It
+// allocates only when it replaces something.
+func parameterize(s string, limit int) string {
+	if _, changed := appendParameterized(nil, s, true, limit); !changed {
 		return s
 	}
-	b, _ := appendParameterized(make([]byte, 0, len(s)+16), s, false, 0)
+	n := len(s)
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	b, _ := appendParameterized(make([]byte, 0, n+16), s, false, limit)
 	return string(b)
 }
 
@@ -267,7 +267,7 @@ func isWordRune(r rune) bool {
 // wordAt reports whether the character at s[i] belongs to a word.
 func wordAt(s string, i int) bool {
 	if c := s[i]; c < utf8.RuneSelf {
-		return isLetter(c) || isDigit(c) || c == '_'
+		return isWordRune(rune(c)) // without decoding: most bytes are ASCII
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return isWordRune(r)
@@ -275,13 +275,10 @@ func wordAt(s string, i int) bool {
 
 // wordBefore reports whether the character before s[i] belongs to a word.
 func wordBefore(s string, i int) bool {
-	if i == 0 {
-		return false
+	if i > 0 && s[i-1] < utf8.RuneSelf {
+		return wordAt(s, i-1)
 	}
-	if c := s[i-1]; c < utf8.RuneSelf {
-		return isLetter(c) || isDigit(c) || c == '_'
-	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	r, _ := utf8.DecodeLastRuneInString(s[:i]) // RuneError, no word, at 0
 	return isWordRune(r)
 }
 

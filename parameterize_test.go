@@ -65,8 +65,8 @@ func TestParameterize(t *testing.T) {
 		{"owner=alice@example.com denied", "owner=<email> denied"},
 		{"path /a/b@c.d/e", "path /a/<email>/e"},
 	} {
-		if got := parameterize(c.in); got != c.want {
-			t.Errorf("parameterize(%q)\n got %q\nwant %q", c.in, got, c.want)
+		if got := parameterize(c.in, 0); got != c.want {
+			t.Errorf("parameterize(%q, 0)\n got %q\nwant %q", c.in, got, c.want)
 		}
 	}
 }
@@ -90,8 +90,8 @@ func TestGroupTextBounds(t *testing.T) {
 
 func TestParameterizeAllocs(t *testing.T) {
 	for _, s := range []string{"disk almost full", "user42 had no v2 token"} {
-		if n := testing.AllocsPerRun(100, func() { parameterize(s) }); n != 0 {
-			t.Errorf("parameterize(%q): %v allocations, want 0", s, n)
+		if n := testing.AllocsPerRun(100, func() { parameterize(s, 0) }); n != 0 {
+			t.Errorf("parameterize(%q, 0): %v allocations, want 0", s, n)
 		}
 	}
 }
@@ -105,15 +105,15 @@ func FuzzParameterize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p := parameterize(s)
+		p := parameterize(s, 0)
 		if utf8.ValidString(s) && !utf8.ValidString(p) {
-			t.Fatalf("parameterize(%q) = %q: not valid UTF-8", s, p)
+			t.Fatalf("parameterize(%q, 0) = %q: not valid UTF-8", s, p)
 		}
 		if len(p) > 5*len(s) { // "<int>" for "0", "<duration>" for "1s"
-			t.Fatalf("parameterize(%q) = %q grew", s, p)
+			t.Fatalf("parameterize(%q, 0) = %q grew", s, p)
 		}
 		// A number's value never matters, whatever is around it.
-		if a, b := parameterize(s+" 3 "+s), parameterize(s+" 7 "+s); a != b {
+		if a, b := parameterize(s+" 3 "+s, 0), parameterize(s+" 7 "+s, 0); a != b {
 			t.Fatalf("the value of a number changed the result:\n  %q\n  %q", a, b)
 		}
 		// The rate-limit key hashes what the fingerprint holds.
