@@ -85,16 +85,14 @@ func (b *Bridge) dedupeHub(hub *sentry.Hub, hubFromCtx bool) *sentry.Hub {
 
 // perFailure returns the identity of err when it is made per failure (see
 // above): a pointer, to something of a size, that wraps an error or
-// carries a stack.
+// carries a stack. An errors.Join is not: lookups stop at one.
 func (b *Bridge) perFailure(err error) (errorID, bool) {
 	rv := reflect.ValueOf(err)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Elem().Size() == 0 {
 		return errorID{}, false
 	}
 	if _, next := guardedUnwrap(err); next == nil && !b.mayCarryStack(rv.Type()) {
-		if _, multi := err.(interface{ Unwrap() []error }); !multi {
-			return errorID{}, false
-		}
+		return errorID{}, false
 	}
 	return errorID{rv.Pointer(), rv.Type()}, true
 }

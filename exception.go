@@ -100,7 +100,7 @@ type exceptionWalker struct {
 	seen      []errorKey // every error but the root: chains are short, and at most maxItems long
 	out       []sentry.Exception
 	rootGroup bool
-	maxDepth  int // negative: unbounded
+	maxDepth  int // 0..maxItems-1 (see exceptions)
 	skipped   int // errors skipped above the next one walked (see walk)
 }
 
@@ -144,7 +144,7 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 		w.rootGroup = isMulti
 	}
 	w.out = append(w.out, ex)
-	if isNilPointer(err) || (w.maxDepth >= 0 && depth >= w.maxDepth) {
+	if isNilPointer(err) || depth >= w.maxDepth {
 		return
 	}
 	switch {
