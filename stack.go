@@ -31,9 +31,6 @@ func (c *frameCache) frames(pc uintptr) []sentry.Frame {
 	for {
 		rf, more := it.Next()
 		f := sentry.NewFrame(rf)
-		if m := buildModules(); m != nil && f.Module != "" {
-			f.InApp = m.inApp(f.Module)
-		}
 		if pkg, ok := ownPackage(rf.File); ok {
 			// This module's code is never the user's, even inlined into
 			// a user's function (breadcrumbs.Middleware's handler is named
@@ -46,6 +43,7 @@ func (c *frameCache) frames(pc uintptr) []sentry.Frame {
 			break
 		}
 	}
+	setInApp(buildModules(), frames) // this module's frames stay out
 	// CallersFrames yields the innermost (inlined) frame first.
 	for i, j := 0, len(frames)-1; i < j; i, j = i+1, j-1 {
 		frames[i], frames[j] = frames[j], frames[i]
