@@ -212,7 +212,7 @@ var (
 // masks a value, say), which is used.
 func dictFields(m zapcore.ObjectMarshaler) ([]zapcore.Field, bool) {
 	v := reflect.ValueOf(m)
-	if v.Type() != dictType || !v.Type().ConvertibleTo(fieldsType) {
+	if v.Type() != dictType {
 		return nil, false
 	}
 	return v.Convert(fieldsType).Interface().([]zapcore.Field), true

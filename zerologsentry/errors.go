@@ -53,9 +53,9 @@ var recentErrors struct {
 // error field (zerolog.ErrorFieldName, as written by Err) holds the same
 // text takes the error out of the table. An error logged under another key
 // (AnErr("cause", err), also inside a Dict) is recovered the same way from
-// that field's text when its key names an error ("err",
-// "error", "cause", or a key ending in "err" or "error": "dbErr",
-// "db_error"); errors in an array (Errs) stay text.
+// that field's text when its key names an error ("err", "error", "cause",
+// or a key whose last word is err or error: "dbErr", "db_error", not
+// "stderr"); errors in an array (Errs) stay text.
 //
 // The match is by text. Two goroutines that log different errors with the
 // same text at the same moment may see each other's error value (same
