@@ -254,9 +254,7 @@ func (e *quotaError) Error() string { return fmt.Sprintf("quota exceeded (code %
 // installed, the event's exceptions carry the error values' types, chain
 // and stack, and that zerolog's output is unchanged.
 func TestErrorMarshalFunc(t *testing.T) {
-	old := zerolog.ErrorMarshalFunc
-	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
-	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
+	useErrorMarshalFunc(t)
 
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
@@ -303,9 +301,7 @@ func TestErrorMarshalFunc(t *testing.T) {
 // TestErrorMarshalFuncConcurrent logs errors of distinct texts from many
 // goroutines: each event gets its own error value.
 func TestErrorMarshalFuncConcurrent(t *testing.T) {
-	old := zerolog.ErrorMarshalFunc
-	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
-	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
+	useErrorMarshalFunc(t)
 
 	const n = 40
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
@@ -494,9 +490,7 @@ func TestManyLinesWaitingOnConsole(t *testing.T) {
 // Debug line below every threshold, whose error stays remembered) is left a
 // string.
 func TestErrorMarshalFuncOtherKeys(t *testing.T) {
-	old := zerolog.ErrorMarshalFunc
-	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
-	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
+	useErrorMarshalFunc(t)
 
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
@@ -517,4 +511,11 @@ func TestErrorMarshalFuncOtherKeys(t *testing.T) {
 	if len(ev.Exception) != 1 || ev.Exception[0].Type != "*zerologsentry_test.quotaError" {
 		t.Errorf("AnErr: exceptions = %+v", ev.Exception)
 	}
+}
+
+// useErrorMarshalFunc installs zerologsentry.ErrorMarshalFunc for the test.
+func useErrorMarshalFunc(t *testing.T) {
+	old := zerolog.ErrorMarshalFunc
+	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
+	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
 }
