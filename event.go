@@ -179,7 +179,13 @@ func (b *Bridge) fingerprintOf(r *Record, n *normalized) []string {
 	case n.fingerprint != nil:
 		return boundFingerprint(n.fingerprint)
 	case len(n.userFingerprint) > 0:
-		return boundFingerprint(n.userFingerprint)
+		// The function's parts may be a record's text: they are redacted
+		// like every other text that leaves the process.
+		fp := make([]string, len(n.userFingerprint))
+		for i, p := range n.userFingerprint {
+			fp[i] = b.str(p)
+		}
+		return boundFingerprint(fp)
 	}
 	return boundFingerprint(b.defaultFingerprint(r, n))
 }

@@ -205,6 +205,9 @@ func TestFingerprint(t *testing.T) {
 		{"WithFingerprint", []logsentry.Option{logsentry.WithFingerprint(func(r logsentry.Record) []string {
 			return []string{"custom", r.Message}
 		})}, logsentry.Record{Message: "with option"}, `["custom","with option"]`},
+		{"WithFingerprint parts are redacted and valid UTF-8", []logsentry.Option{logsentry.WithFingerprint(func(r logsentry.Record) []string {
+			return []string{"tenant", "Authorization: Bearer xY7kQ2mN9pL4vB8c", "bad\xffbyte"}
+		})}, logsentry.Record{Message: "secret fingerprint"}, "[\"tenant\",\"Authorization: Bearer [Filtered]\",\"bad\uFFFDbyte\"]"},
 		{"WithFingerprint returning nil keeps the default", []logsentry.Option{logsentry.WithFingerprint(func(logsentry.Record) []string {
 			return nil
 		})}, logsentry.Record{Message: "nil option"}, `["nil option"]`},

@@ -157,7 +157,8 @@ func WithErrorKeys(keys ...string) Option {
 // fingerprint (its grouping key). A nil or empty result keeps the default:
 // the message parameterized (numbers, ids and addresses as placeholders), then
 // the type of the innermost error of the chain. The function's result is
-// sent as it is; Sentry's "{{ default }}" in it stands for the server's own
+// sent redacted (secrets as "[Filtered]", as in messages) and otherwise as it
+// is; Sentry's "{{ default }}" in it stands for the server's own
 // grouping (by stack trace for an error), and the rate limit keys that
 // part on the default fingerprint, so each issue keeps its own budget.
 // A record's own "fingerprint" field ([]string or string) overrides both.

@@ -75,8 +75,7 @@ func (b *Bridge) allowEvent(r *Record, userFP []string) (ok bool, droppedBefore 
 // records of one Sentry group share a bucket and records of different groups
 // never do. It reads the record as the adapter made it, without converting
 // it: a fingerprint or an error that only a LogValuer or the ReplaceAttr
-// function produces, or a message that redaction changes, may key a record
-// apart from its group.
+// function produces may key a record apart from its group.
 func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 	if v, ok := b.fingerprintField(r.Attrs); ok {
 		if v.Kind() == slog.KindString {
@@ -107,7 +106,7 @@ func (b *Bridge) writeUserKeyPart(h *maphash.Hash, r *Record, s string) {
 		b.writeDefaultKey(h, r)
 		return
 	}
-	writeKeyPart(h, s)
+	writeKeyPart(h, b.str(s)) // redacted, as the fingerprint is
 }
 
 // isDefaultVar reports whether s is Sentry's fingerprint variable
@@ -120,11 +119,15 @@ func isDefaultVar(s string) bool {
 }
 
 // writeDefaultKey writes the key of the default fingerprint (see
-// defaultFingerprint).
+// defaultFingerprint). Its text is redacted as the fingerprint's is: a
+// secret that differs on each call ("Bearer …") is "[Filtered]" in the
+// fingerprint, and keyed raw it would give every call of one Sentry group a
+// bucket of its own. Redacting costs a scan, and an allocation only when
+// the text holds a secret.
 func (b *Bridge) writeDefaultKey(h *maphash.Hash, r *Record) {
 	err := b.keyError(r)
 	if err == nil {
-		writeGroupKey(h, r.Message)
+		writeGroupKey(h, b.str(r.Message))
 		return
 	}
 	_, root := rootCause(err)
@@ -132,10 +135,10 @@ func (b *Bridge) writeDefaultKey(h *maphash.Hash, r *Record) {
 		// The message is the error's text, and so is the fingerprint:
 		// errors of one type with different texts are different groups.
 		writeKeyPart(h, errorType(root))
-		writeGroupKey(h, b.errorText(root))
+		writeGroupKey(h, b.str(b.errorText(root)))
 		return
 	}
-	writeGroupKey(h, r.Message)
+	writeGroupKey(h, b.str(r.Message))
 	writeKeyPart(h, errorType(root))
 }
 

@@ -788,3 +788,48 @@ func TestRateLimitKeyDefaultVar(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitKeyRedacted checks records whose message holds a secret that
+// differs on each call: their fingerprint has "[Filtered]" in its place, so
+// they are one Sentry group, and the rate limit must key them as one too,
+// or a loop logging them would send an event per call to that one issue.
+func TestRateLimitKeyRedacted(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		format string // one %s: the secret
+		err    bool   // as the error's text, with no message
+	}{
+		{"bearer token", "login failed: Authorization: Bearer %s", false},
+		{"password in a URL", "dial postgres://app:%s@db:5432/orders: refused", false},
+		{"key=value", "retry with password=%s", false},
+		{"error text", "auth rejected token=%s", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rcv, hub, logger, b := rlLogger(t, rlSlowRate)
+			for i := range 20 {
+				// Letters only: nothing that parameterizing would turn into
+				// a placeholder.
+				secret := strings.Repeat(string(rune('a'+i)), 12) + "Zq"
+				text := fmt.Sprintf(tt.format, secret)
+				if tt.err {
+					logger.Error("", "err", errors.New(text))
+				} else {
+					logger.Error(text)
+				}
+			}
+			evs := rlEvents(t, rcv, hub, b)
+			if len(evs) != 2 {
+				t.Errorf("%d events, want the burst of 2 for one fingerprint", len(evs))
+			}
+			for _, ev := range evs {
+				fp := strings.Join(ev.Fingerprint, "|")
+				if fp != strings.Join(evs[0].Fingerprint, "|") || strings.Contains(fp, "Zq") {
+					t.Errorf("fingerprint %q, want one, without the secret", fp)
+				}
+			}
+			if st := b.Stats(); st.EventsRateLimited != 18 {
+				t.Errorf("EventsRateLimited = %d, want 18", st.EventsRateLimited)
+			}
+		})
+	}
+}
