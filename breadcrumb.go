@@ -31,17 +31,14 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 		if n.err != nil {
 			// Its room is kept first; it is set last, under "error", or
 			// under "exception.message" (as in Sentry logs) when a field
-			// holds "error": neither is lost.
+			// holds "error", or "logsentry.error" when both are fields:
+			// nothing is lost.
 			errText = truncateJSON(b.str(b.errorText(n.err)), maxCrumbData/2)
 			d.left -= jsonStringLen(errText) + len(`"exception.message":,`)
 		}
 		n.flatFields(d.add)
 		if n.err != nil {
-			key := "error"
-			if _, taken := d.m[key]; taken {
-				key = "exception.message"
-			}
-			d.m[key] = errText
+			d.m[freeKey(d.m, "error", "exception.message", "logsentry.error")] = errText
 		}
 		if d.dropped > 0 {
 			d.m[truncatedFields] = droppedNote(d.dropped)
@@ -62,4 +59,14 @@ func (d *crumbData) add(key string, v slog.Value) {
 	if v, ok := d.fit(key, v); ok {
 		d.m[key] = v.Any()
 	}
+}
+
+// freeKey returns the first of keys that m does not hold, or the last one.
+func freeKey(m map[string]any, keys ...string) string {
+	for _, k := range keys[:len(keys)-1] {
+		if _, taken := m[k]; !taken {
+			return k
+		}
+	}
+	return keys[len(keys)-1]
 }

@@ -29,7 +29,8 @@ func TestBreadcrumbs(t *testing.T) {
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityWarn, Message: "warn crumb", Attrs: []slog.Attr{slog.Float64("ratio", 0.5)}})
 	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "first error", Err: errors.New("disk full"),
 		Attrs: []slog.Attr{slog.String("error", "a field of the same key")}})
-	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityFatal, Message: "second error"})
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityFatal, Message: "second error", Err: errors.New("no space"),
+		Attrs: []slog.Attr{slog.String("error", "e"), slog.String("exception.message", "m")}})
 	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
 	first, second := sentrytest.EventByMessage(t, evs, "first error"), sentrytest.EventByMessage(t, evs, "second error")
@@ -38,6 +39,15 @@ func TestBreadcrumbs(t *testing.T) {
 	}
 	if n := len(second.Breadcrumbs); n != 4 {
 		t.Fatalf("second event has %d breadcrumbs, want 4 (the first error included)", n)
+	}
+	// The second error's own breadcrumb: both keys are fields, and its
+	// error text still has a key of its own.
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "third error"})
+	sentrytest.Flush(t, hub)
+	third := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 3, waitFor), "third error")
+	if got, want := jsonOf(t, third.Breadcrumbs[len(third.Breadcrumbs)-1].Data),
+		`{"error":"e","exception.message":"m","logsentry.error":"no space"}`; got != want {
+		t.Errorf("breadcrumb data = %s, want %s", got, want)
 	}
 	type want struct {
 		typ, category, message, level, data string
