@@ -94,8 +94,9 @@
 //   - AWS access key ids (AKIA, ASIA, ABIA, ACCA), GitHub (ghp_, gho_, ghu_,
 //     ghs_, ghr_, github_pat_), Slack (xoxb- and kin, xapp-), Stripe
 //     (sk_live_, rk_live_, sk_test_, rk_test_), Google API (AIza...), GitLab
-//     (glpat-), OpenAI and Anthropic (sk-...) tokens; AWS secret keys are
-//     caught by their key (aws_secret_access_key=...);
+//     (glpat-), npm (npm_), Hugging Face (hf_), OpenAI and Anthropic
+//     (sk-...) tokens; AWS secret keys are caught by their key
+//     (aws_secret_access_key=...);
 //   - payment card numbers: 13-19 digits with a card network's leading
 //     digits (2[2-7], 3[0,4-9], 4, 5, 6) and a valid Luhn check digit, as
 //     one run or in groups of 4 (the last 1-4) or 4-6-5/4-6-4 separated by

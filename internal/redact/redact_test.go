@@ -23,6 +23,8 @@ const (
 	stripeR = "rk" + "_live_" + "EXAMPLE00000000000000000"
 	google  = "AI" + "za" + "SyEXAMPLE-EXAMPLE_EXAMPLE0123456789"
 	gitlab  = "gl" + "pat-" + "EXAMPLEexample000000"
+	npm     = "np" + "m_" + "EXAMPLEexampleEXAMPLEexample00000000"
+	hf      = "h" + "f_" + "EXAMPLEexampleEXAMPLEexampleEXAMPL"
 	openai  = "sk-" + "proj-" + "EXAMPLEexampleEXAMPLEexample00000000"
 	awsID   = "AKIAIOSFODNN7EXAMPLE"
 	awsSTS  = "ASIAIOSFODNN7EXAMPLE"
@@ -100,6 +102,9 @@ var secretCases = []struct{ in, want string }{
 	{"restricted " + stripeR + ".", "restricted " + F + "."},
 	{"maps " + google + " quota", "maps " + F + " quota"},
 	{"gitlab " + gitlab, "gitlab " + F},
+	{"//registry.npmjs.org/:_authToken=" + npm, "//registry.npmjs.org/:_authToken=" + F},
+	{"publish with " + npm + " failed", "publish with " + F + " failed"},
+	{"hub " + hf + ".", "hub " + F + "."},
 	{"openai " + openai, "openai " + F},
 	// payment cards
 	{"card 4111 1111 1111 1111 declined", "card " + F + " declined"},
@@ -173,6 +178,8 @@ var lookalikes = []string{
 	"x := token; y := key",
 	"xoxo, the team",
 	"task_live_updates_count=3",
+	"npm_config_registry is unset, npm_package_version=1.2.3",
+	"hf_transfer_enabled_for_all_downloads_in_this_run_ok done",
 	"disk-0123456789abcdef0123456789abcdef01",
 	"Error: connection refused (retrying in 5s)",
 	"key count: 12",

@@ -24,7 +24,7 @@ const (
 	tSep   // = :
 	tJ     // J (eyJ)
 	tDash  // - (PEM, xox?-, glpat-, sk-, --flag)
-	tUnder // _ (gh?_, github_pat_, sk_, rk_)
+	tUnder // _ (gh?_, github_pat_, sk_, rk_, npm_, hf_)
 	tA     // A (AKIA, ASIA, ABIA, ACCA, AIza)
 	tB     // B b (Bearer, Basic)
 	tDigit // 0-9
@@ -55,6 +55,8 @@ var (
 		`|[rs]k_(?:live|test)_[A-Za-z0-9]{16,}` + // Stripe
 		`|AIza[0-9A-Za-z_\-]{35}` + // Google API key
 		`|glpat-[A-Za-z0-9_\-]{20,}` + // GitLab
+		`|\bnpm_[A-Za-z0-9]{36}\b` + // npm
+		`|\bhf_[A-Za-z]{34}\b` + // Hugging Face
 		`|\bsk-(?:(?:proj|ant|svcacct|admin)-)?[A-Za-z0-9_\-]{32,}`) // OpenAI, Anthropic
 )
 
@@ -102,7 +104,8 @@ func (r *Redactor) scan(s string) (kinds uint) {
 			}
 		case tUnder:
 			if i >= 3 && s[i-3] == 'g' && s[i-2] == 'h' || i >= 6 && s[i-6:i] == "github" ||
-				i >= 2 && s[i-1] == 'k' && (s[i-2] == 's' || s[i-2] == 'r') {
+				i >= 2 && s[i-1] == 'k' && (s[i-2] == 's' || s[i-2] == 'r') ||
+				i >= 3 && s[i-3:i] == "npm" || i >= 2 && s[i-2:i] == "hf" {
 				kinds |= kindToken
 			}
 		case tA:
