@@ -412,3 +412,81 @@ func TestReplaceAttr(t *testing.T) {
 type slogValuer struct{}
 
 func (slogValuer) LogValue() slog.Value { return slog.StringValue("resolved") }
+
+// TestReplaceAttrError: the replace function sees the error that becomes
+// the exception, as slog's own handlers show it every attr, and what it
+// returns decides: the exception kept, changed, or gone (its text is then
+// no longer sent unscrubbed).
+func TestReplaceAttrError(t *testing.T) {
+	secret := errors.New("customer 4111-1111 ssn 123-45-6789")
+	scrub := func(_ []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case "err":
+			return slog.String("err", "[scrubbed]")
+		case "drop":
+			return slog.Attr{}
+		case "swap":
+			return slog.Any("swap", &lvError{"E_NEW", "swapped"})
+		}
+		return a
+	}
+	evs := capture(t, sentry.ClientOptions{}, []logsentry.Option{logsentry.WithReplaceAttr(scrub)},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "scrubbed", Attrs: []slog.Attr{slog.Any("err", secret), slog.Int("k", 1)}},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "dropped", Attrs: []slog.Attr{slog.Any("drop", secret)}},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "swapped", Attrs: []slog.Attr{slog.Any("swap", secret)}},
+	)
+	for _, ev := range evs {
+		if raw := jsonOf(t, ev); strings.Contains(raw, "123-45") {
+			t.Errorf("%q: the error's text went out: %s", ev.Message, raw)
+		}
+	}
+	if n := len(evs[0].Exception); n != 0 {
+		t.Errorf("scrubbed: %d exceptions, want none", n)
+	}
+	if got := jsonOf(t, evs[0].Context("attributes")); got != `{"err":"[scrubbed]","k":1}` {
+		t.Errorf("scrubbed: attributes = %s", got)
+	}
+	if n := len(evs[1].Exception); n != 0 || evs[1].Context("attributes") != nil {
+		t.Errorf("dropped: %d exceptions, attributes %v; want neither", n, evs[1].Context("attributes"))
+	}
+	if ex := evs[2].Exception; len(ex) != 1 || ex[0].Value != "E_NEW: swapped" || ex[0].Type != "*logsentry_test.lvError" {
+		t.Errorf("swapped: exceptions %+v, want the replacement error", ex)
+	}
+}
+
+// lvError is an error whose LogValue shows it as a group, as slog's docs
+// suggest for a type with structure (or something to hide).
+type lvError struct{ code, msg string }
+
+func (e *lvError) Error() string { return e.code + ": " + e.msg }
+func (e *lvError) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("code", e.code), slog.String("msg", e.msg))
+}
+
+// TestLogValuerError: an error that is also a LogValuer is the exception,
+// at the top level, wrapped, or in a group, and its LogValue is its field.
+func TestLogValuerError(t *testing.T) {
+	evs := capture(t, sentry.ClientOptions{}, nil,
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "top", Attrs: []slog.Attr{slog.Any("err", &lvError{"E_DB", "db timeout"})}},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "in group", Attrs: []slog.Attr{slog.Group("req", slog.Any("cause", &lvError{"E_PERM", "denied"}))}},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "wrapped", Attrs: []slog.Attr{slog.Any("err", fmt.Errorf("load: %w", &lvError{"E_IO", "eof"}))}},
+	)
+	tests := []struct{ typ, value, fingerprint, attrs string }{
+		{"*logsentry_test.lvError", "E_DB: db timeout", `["top","*logsentry_test.lvError"]`, `{"err":{"code":"E_DB","msg":"db timeout"}}`},
+		{"*logsentry_test.lvError", "E_PERM: denied", `["in group","*logsentry_test.lvError"]`, `{"req":{"cause":{"code":"E_PERM","msg":"denied"}}}`},
+		{"*fmt.wrapError", "load: E_IO: eof", `["wrapped","*logsentry_test.lvError"]`, `null`},
+	}
+	for i, tt := range tests {
+		ev := evs[i]
+		ex := ev.Exception
+		if len(ex) == 0 || ex[len(ex)-1].Type != tt.typ || ex[len(ex)-1].Value != tt.value {
+			t.Errorf("%q: exceptions %+v, want %s %q last", ev.Message, ex, tt.typ, tt.value)
+		}
+		if got := jsonOf(t, ev.Fingerprint); got != tt.fingerprint {
+			t.Errorf("%q: fingerprint %s, want %s", ev.Message, got, tt.fingerprint)
+		}
+		if got := jsonOf(t, ev.Context("attributes")); got != tt.attrs {
+			t.Errorf("%q: attributes %s, want %s", ev.Message, got, tt.attrs)
+		}
+	}
+}

@@ -135,6 +135,7 @@ func (b *Bridge) normalizeInto(n *normalized, r *Record) {
 	n.initFields(len(r.Attrs))
 	for i, a := range r.Attrs {
 		if i == errIdx {
+			b.walkPromoted(n, a)
 			continue
 		}
 		b.walk(n, nil, a, true)
@@ -159,10 +160,7 @@ func (b *Bridge) normalizeInto(n *normalized, r *Record) {
 func (b *Bridge) promotedError(attrs []slog.Attr) int {
 	best, bestRank := -1, len(b.cfg.errorKeys)+1
 	for i, a := range attrs {
-		if a.Value.Kind() != slog.KindAny {
-			continue
-		}
-		if _, ok := a.Value.Any().(error); !ok {
+		if _, ok := errorValue(a.Value); !ok {
 			continue
 		}
 		rank := b.cfg.isErrorKey(a.Key)
@@ -176,10 +174,54 @@ func (b *Bridge) promotedError(attrs []slog.Attr) int {
 	return best
 }
 
+// errorValue returns the error v holds: an error, or a LogValuer that is an
+// error (whose LogValue shows it as a field, as slog's docs suggest for
+// types with something to hide or to structure).
+func errorValue(v slog.Value) (error, bool) {
+	if k := v.Kind(); k != slog.KindAny && k != slog.KindLogValuer {
+		return nil, false
+	}
+	err, ok := v.Any().(error)
+	return err, ok
+}
+
+// walkPromoted walks the top-level attr a whose error normalize made the
+// exception (n.err). A LogValuer error is also a field, as its LogValue
+// shows it. The replace function sees a plain error as slog's handlers
+// show it: returning it with an empty key, or with a value that is no
+// error, takes the exception away (what it returns, if anything, is then a
+// field like any other).
+func (b *Bridge) walkPromoted(n *normalized, a slog.Attr) {
+	if a.Value.Kind() == slog.KindLogValuer {
+		b.walk(n, nil, a, true) // the field; n.err is set already
+		return
+	}
+	if b.cfg.replaceAttr == nil {
+		return
+	}
+	ra := b.replace(nil, a)
+	if err, ok := ra.Value.Any().(error); ok && ra.Value.Kind() == slog.KindAny && ra.Key != "" {
+		n.err = err
+		return
+	}
+	n.err = nil
+	b.walkAttr(n, nil, ra, true, false)
+}
+
 // walk adds attribute a, found inside groups, to n.
 func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
+	b.walkAttr(n, groups, a, top, true)
+}
+
+// walkAttr is walk; replace says whether the replace function is still to
+// be called on a (it was, by walkPromoted).
+func (b *Bridge) walkAttr(n *normalized, groups []string, a slog.Attr, top, replace bool) {
+	lvErr, _ := errorValue(a.Value) // before LogValue, which hides it
+	if a.Value.Kind() != slog.KindLogValuer {
+		lvErr = nil // a plain error: found below, as the field's value
+	}
 	v := b.resolve(a.Value)
-	if v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
+	if replace && v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
 		a = b.replace(groups, slog.Attr{Key: a.Key, Value: v})
 		v = b.resolve(a.Value)
 	}
@@ -188,6 +230,11 @@ func (b *Bridge) walk(n *normalized, groups []string, a slog.Attr, top bool) {
 	}
 	key, sensitive := b.key(a.Key)
 	a.Key = key
+	if lvErr != nil && n.err == nil && !sensitive && !(top && a.Key == userKey) {
+		// No top-level error: the first error anywhere is the exception,
+		// and a LogValuer error's LogValue is its field.
+		n.err = lvErr
+	}
 	if v.Kind() == slog.KindGroup {
 		attrs := v.Group()
 		if len(attrs) == 0 {

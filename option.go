@@ -169,7 +169,10 @@ func WithFingerprint(f func(Record) []string) Option {
 // WithReplaceAttr sets a function called, with slog's ReplaceAttr semantics,
 // on every non-group field after LogValuers are resolved and before
 // redaction. groups holds the enclosing group names. Returning an Attr with an
-// empty key drops the field.
+// empty key drops the field. The field whose error becomes the exception is
+// one of them: returning it without an error value (a scrubbed string, say)
+// or dropping it leaves the event without that exception, and returning
+// another error reports that one.
 func WithReplaceAttr(f func(groups []string, a slog.Attr) slog.Attr) Option {
 	return optionFunc(func(c *config) { c.replaceAttr = f })
 }

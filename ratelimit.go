@@ -201,8 +201,9 @@ func (b *Bridge) groupError(attrs []slog.Attr, top bool) error {
 					return err
 				}
 			}
-		case slog.KindAny:
-			if err, ok := a.Value.Any().(error); ok && a.Key != "" && !b.sensitive(a.Key) {
+		case slog.KindAny, slog.KindLogValuer:
+			if err, ok := a.Value.Any().(error); ok && a.Key != "" && !b.sensitive(a.Key) &&
+				!(top && a.Key == userKey && a.Value.Kind() == slog.KindLogValuer) {
 				return err
 			}
 		}

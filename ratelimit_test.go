@@ -516,6 +516,11 @@ func TestRateLimitKey(t *testing.T) {
 			groups: []string{"db down|*errors.errorString", "db down|*logsentry_test.rlTypeErr"},
 		},
 		{
+			name:   "default: LogValuer error",
+			kinds:  [][]any{{"err", &lvError{"E1", "x"}}, {slog.Group("req", "cause", &lvError{"E2", "y"})}, {"err", err}},
+			groups: []string{"db down|*logsentry_test.lvError", "db down|*errors.errorString"},
+		},
+		{
 			name: "default: error in a group",
 			kinds: [][]any{
 				{slog.Group("req", "err", err)},
