@@ -63,8 +63,9 @@
 //     carrying the client's address only with user information), redacted
 //     and bounded to about 16 KB; the field itself keeps only the method,
 //     URL and route pattern, in events, breadcrumbs and logs alike;
-//   - fingerprint: the message and the type of the innermost error, or the
-//     record's "fingerprint" field, or [WithFingerprint]. The message is
+//   - fingerprint: the message and the type and text of the innermost error
+//     (as Sentry's server groups an exception without a stack), or the
+//     record's "fingerprint" field, or [WithFingerprint]. The texts are
 //     parameterized the way Sentry's server parameterizes a message it
 //     groups by: "charge 4821 failed after 150ms" groups as "charge <int>
 //     failed after <duration>" (also <uuid>, <hex>, <ip>, <email>, <url>,

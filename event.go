@@ -172,7 +172,7 @@ func allowsUserInfo(client *sentry.Client) bool {
 
 // fingerprintOf returns the event's grouping key: the record's own
 // "fingerprint" field, else WithFingerprint's result, else the message and
-// the type of the innermost error (the message parameterized: see
+// the type and text of the innermost error (texts parameterized: see
 // parameterize).
 func (b *Bridge) fingerprintOf(r *Record, n *normalized) []string {
 	switch {
@@ -227,16 +227,23 @@ func (b *Bridge) userFingerprint(f func(Record) []string, r *Record) (fp []strin
 	return f(*r)
 }
 
+// defaultFingerprint is the message, then the innermost error's type and
+// text, as Sentry's server groups an exception without a stack (type and
+// value): most Go errors are *errors.errorString or syscall.Errno, and a
+// handler that logs every failure as "request failed" must not make one
+// issue (and one rate-limit bucket) of "db timeout" and "card declined".
+// Texts are parameterized, so "order 1234: not found" is one group.
 func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
 	msg := groupText(b.str(r.Message))
 	if n.err == nil {
 		return []string{msg}
 	}
 	_, root := rootCause(n.err)
+	text := groupText(b.str(b.errorText(root)))
 	if msg == "" {
-		return []string{errorType(root), groupText(b.str(b.errorText(root)))}
+		return []string{errorType(root), text}
 	}
-	return []string{msg, errorType(root)}
+	return []string{msg, errorType(root), text}
 }
 
 // jsonTime returns t, or the zero time when JSON cannot carry it (a year

@@ -195,13 +195,13 @@ func TestFingerprint(t *testing.T) {
 			logsentry.Record{Message: "plain"}, `["plain"]`},
 		{"message and innermost error type", nil,
 			logsentry.Record{Message: "save failed", Err: fmt.Errorf("save: %w", fmt.Errorf("write: %w", root))},
-			`["save failed","*logsentry_test.rootErr"]`},
+			`["save failed","*logsentry_test.rootErr","disk full"]`},
 		{"error field", nil,
 			logsentry.Record{Message: "field err", Attrs: []slog.Attr{slog.Any("err", fmt.Errorf("x: %w", root))}},
-			`["field err","*logsentry_test.rootErr"]`},
+			`["field err","*logsentry_test.rootErr","disk full"]`},
 		{"joined error stops at the join", nil,
 			logsentry.Record{Message: "joined", Err: fmt.Errorf("w: %w", errors.Join(root, errors.New("b")))},
-			`["joined","*errors.joinError"]`},
+			`["joined","*errors.joinError","disk full\nb"]`},
 		{"WithFingerprint", []logsentry.Option{logsentry.WithFingerprint(func(r logsentry.Record) []string {
 			return []string{"custom", r.Message}
 		})}, logsentry.Record{Message: "with option"}, `["custom","with option"]`},
@@ -472,9 +472,9 @@ func TestLogValuerError(t *testing.T) {
 		logsentry.Record{Severity: logsentry.SeverityError, Message: "wrapped", Attrs: []slog.Attr{slog.Any("err", fmt.Errorf("load: %w", &lvError{"E_IO", "eof"}))}},
 	)
 	tests := []struct{ typ, value, fingerprint, attrs string }{
-		{"*logsentry_test.lvError", "E_DB: db timeout", `["top","*logsentry_test.lvError"]`, `{"err":{"code":"E_DB","msg":"db timeout"}}`},
-		{"*logsentry_test.lvError", "E_PERM: denied", `["in group","*logsentry_test.lvError"]`, `{"req":{"cause":{"code":"E_PERM","msg":"denied"}}}`},
-		{"*fmt.wrapError", "load: E_IO: eof", `["wrapped","*logsentry_test.lvError"]`, `null`},
+		{"*logsentry_test.lvError", "E_DB: db timeout", `["top","*logsentry_test.lvError","E_DB: db timeout"]`, `{"err":{"code":"E_DB","msg":"db timeout"}}`},
+		{"*logsentry_test.lvError", "E_PERM: denied", `["in group","*logsentry_test.lvError","E_PERM: denied"]`, `{"req":{"cause":{"code":"E_PERM","msg":"denied"}}}`},
+		{"*fmt.wrapError", "load: E_IO: eof", `["wrapped","*logsentry_test.lvError","E_IO: eof"]`, `null`},
 	}
 	for i, tt := range tests {
 		ev := evs[i]

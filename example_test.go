@@ -72,7 +72,7 @@ func ExampleNew() {
 		Err: fmt.Errorf("charge: %w", context.DeadlineExceeded)})
 	// Output:
 	// error: payment failed
-	//   fingerprint: ["payment failed" "context.deadlineExceededError"]
+	//   fingerprint: ["payment failed" "context.deadlineExceededError" "context deadline exceeded"]
 	//   breadcrumb: info loading order
 }
 
@@ -186,9 +186,9 @@ func Example_grouping() {
 	fmt.Println("deduplicated:", b.Stats().EventsDeduplicated)
 	// Output:
 	// error: charge 4821 failed after 150ms
-	//   fingerprint: ["charge <int> failed after <duration>" "*errors.errorString"]
+	//   fingerprint: ["charge <int> failed after <duration>" "*errors.errorString" "insufficient funds"]
 	// error: charge 4822 failed after 150ms
-	//   fingerprint: ["charge <int> failed after <duration>" "*errors.errorString"]
+	//   fingerprint: ["charge <int> failed after <duration>" "*errors.errorString" "insufficient funds"]
 	//   breadcrumb: error charge 4821 failed after 150ms
 	//   breadcrumb: error checkout failed
 	// deduplicated: 2

@@ -181,7 +181,7 @@ func TestExceptionJoin(t *testing.T) {
 	if ev.TopFrame().Function != "exceptionEventFor" {
 		t.Errorf("top frame = %+v", ev.TopFrame())
 	}
-	if jsonOf(t, ev.Fingerprint) != `["failed","*errors.joinError"]` {
+	if want := []string{"failed", "*errors.joinError", "first\nbase <int>"}; !reflect.DeepEqual(ev.Fingerprint, want) {
 		t.Errorf("fingerprint = %q", ev.Fingerprint)
 	}
 }
@@ -316,7 +316,7 @@ func TestExceptionDepth(t *testing.T) {
 				t.Errorf("outermost = %q", last.Value)
 			}
 			// The fingerprint names the root cause whatever the depth.
-			if want := []string{"failed", baseType}; !reflect.DeepEqual(ev.Fingerprint, want) {
+			if want := []string{"failed", baseType, "base <int>"}; !reflect.DeepEqual(ev.Fingerprint, want) {
 				t.Errorf("fingerprint = %q, want %q", ev.Fingerprint, want)
 			}
 			if tt.want == 1 {
@@ -356,7 +356,7 @@ func TestExceptionDepth(t *testing.T) {
 			if root := ev.Exception[0]; root.Type != baseType || root.Value != "base 0" {
 				t.Errorf("innermost = %s %q, want the root cause", root.Type, root.Value)
 			}
-			if want := []string{"failed", baseType}; !reflect.DeepEqual(ev.Fingerprint, want) {
+			if want := []string{"failed", baseType, "base <int>"}; !reflect.DeepEqual(ev.Fingerprint, want) {
 				t.Errorf("fingerprint = %q, want %q", ev.Fingerprint, want)
 			}
 		}

@@ -156,7 +156,7 @@ func WithErrorKeys(keys ...string) Option {
 // WithFingerprint sets the function that gives an event its Sentry
 // fingerprint (its grouping key). A nil or empty result keeps the default:
 // the message parameterized (numbers, ids and addresses as placeholders), then
-// the type of the innermost error of the chain. The function's result is
+// the type and text of the innermost error of the chain. The function's result is
 // sent redacted (secrets as "[Filtered]", as in messages) and otherwise as it
 // is; Sentry's "{{ default }}" in it stands for the server's own
 // grouping (by stack trace for an error), and the rate limit keys that

@@ -131,15 +131,13 @@ func (b *Bridge) writeDefaultKey(h *maphash.Hash, r *Record) {
 		return
 	}
 	_, root := rootCause(err)
-	if r.Message == "" {
-		// The message is the error's text, and so is the fingerprint:
-		// errors of one type with different texts are different groups.
-		writeKeyPart(h, errorType(root))
-		writeGroupKey(h, b.str(b.errorText(root)))
-		return
+	if r.Message != "" {
+		writeGroupKey(h, b.str(r.Message))
 	}
-	writeGroupKey(h, b.str(r.Message))
+	// Errors of one type with different texts are different groups. Only
+	// the innermost error's Error method is called, usually a constant's.
 	writeKeyPart(h, errorType(root))
+	writeGroupKey(h, b.str(b.errorText(root)))
 }
 
 func writeKeyPart(h *maphash.Hash, s string) {

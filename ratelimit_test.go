@@ -497,7 +497,7 @@ func TestRateLimitKey(t *testing.T) {
 			name:   "WithFingerprint",
 			opts:   []logsentry.Option{tenantFP},
 			kinds:  [][]any{{"tenant", "a"}, {"tenant", "b"}, {"err", err}},
-			groups: []string{"tenant|a", "tenant|b", "db down|*errors.errorString"},
+			groups: []string{"tenant|a", "tenant|b", "db down|*errors.errorString|connection refused"},
 		},
 		{
 			name:   "fingerprint field overrides WithFingerprint",
@@ -508,17 +508,29 @@ func TestRateLimitKey(t *testing.T) {
 		{
 			name:   "default: error type",
 			kinds:  [][]any{{"err", err}, {"err", &rlTypeErr{"connection refused"}}, {}},
-			groups: []string{"db down|*errors.errorString", "db down|*logsentry_test.rlTypeErr", "db down"},
+			groups: []string{"db down|*errors.errorString|connection refused", "db down|*logsentry_test.rlTypeErr|connection refused", "db down"},
+		},
+		{
+			// A handler that logs every failure with one message: its
+			// failures are told apart by their innermost error's text,
+			// parameterized.
+			name: "default: innermost error text",
+			kinds: [][]any{
+				{"err", fmt.Errorf("get user: %w", errors.New("db timeout"))}, {"err", errors.New("nil pointer in billing")},
+				{"err", errors.New("timeout after 30s")}, {"err", fmt.Errorf("x: %w", errors.New("timeout after 45s"))},
+			},
+			groups: []string{"db down|*errors.errorString|db timeout", "db down|*errors.errorString|nil pointer in billing",
+				"db down|*errors.errorString|timeout after <duration>"},
 		},
 		{
 			name:   "default: innermost error type",
 			kinds:  [][]any{{"err", fmt.Errorf("a: %w", err)}, {"err", fmt.Errorf("b: %w", err)}, {"err", fmt.Errorf("c: %w", &rlTypeErr{"x"})}},
-			groups: []string{"db down|*errors.errorString", "db down|*logsentry_test.rlTypeErr"},
+			groups: []string{"db down|*errors.errorString|connection refused", "db down|*logsentry_test.rlTypeErr|x"},
 		},
 		{
 			name:   "default: LogValuer error",
 			kinds:  [][]any{{"err", &lvError{"E1", "x"}}, {slog.Group("req", "cause", &lvError{"E2", "y"})}, {"err", err}},
-			groups: []string{"db down|*logsentry_test.lvError", "db down|*errors.errorString"},
+			groups: []string{"db down|*logsentry_test.lvError|E1: x", "db down|*logsentry_test.lvError|E2: y", "db down|*errors.errorString|connection refused"},
 		},
 		{
 			name: "default: error in a group",
@@ -528,7 +540,7 @@ func TestRateLimitKey(t *testing.T) {
 				{slog.Group("req", "path", "/")},
 				{slog.Group("req", slog.Group("db", "cause", &rlTypeErr{"y"}))},
 			},
-			groups: []string{"db down|*errors.errorString", "db down|*logsentry_test.rlTypeErr", "db down"},
+			groups: []string{"db down|*errors.errorString|connection refused", "db down|*logsentry_test.rlTypeErr|x", "db down|*logsentry_test.rlTypeErr|y", "db down"},
 		},
 		{
 			name: "default: errors not taken as the exception",
@@ -611,15 +623,21 @@ func TestRateLimitDecidedBeforeConversion(t *testing.T) {
 		t.Fatalf("%d events, want 2", len(evs))
 	}
 	// Each of the 2 events sent resolves the LogValuer and reads the error
-	// text a bounded number of times; the 998 limited records, never.
+	// text a bounded number of times; the 998 limited records, never (the
+	// key reads the text of the innermost error only).
 	if v, e := values.Load(), texts.Load(); v > 2*2 || e > 2*4 {
 		t.Errorf("LogValue called %d times, Error %d times, for 2 events sent of 1000 records", v, e)
 	}
 }
 
+// rlCountingErr wraps a root error and counts the calls of its Error
+// method: the key of a limited record reads the root's text only.
 type rlCountingErr struct{ calls *atomic.Int64 }
 
-func (e *rlCountingErr) Error() string { e.calls.Add(1); return "counted" }
+func (e *rlCountingErr) Error() string { e.calls.Add(1); return "counted: connection refused" }
+func (e *rlCountingErr) Unwrap() error { return errRLRoot }
+
+var errRLRoot = errors.New("connection refused")
 
 type rlValuer struct{ calls *atomic.Int64 }
 

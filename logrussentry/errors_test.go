@@ -40,7 +40,7 @@ func TestErrors(t *testing.T) {
 			wantTypes: []string{"*logrussentry_test.cardError", "*fmt.wrapError"},
 			wantVals:  []string{"card declined", "charge: card declined"},
 			check: func(t *testing.T, ev sentrytest.Event) {
-				if want := []string{"payment failed", "*logrussentry_test.cardError"}; !reflect.DeepEqual(ev.Fingerprint, want) {
+				if want := []string{"payment failed", "*logrussentry_test.cardError", "card declined"}; !reflect.DeepEqual(ev.Fingerprint, want) {
 					t.Errorf("fingerprint %q, want %q", ev.Fingerprint, want)
 				}
 			},

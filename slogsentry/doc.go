@@ -73,7 +73,7 @@
 //     client's DataCollection or SendDefaultPII allows user information;
 //   - fingerprint: a top-level "fingerprint" field ([]string or string), else
 //     the result of [logsentry.WithFingerprint], else the message and the Go
-//     type of the innermost error.
+//     type and the text of the innermost error.
 //
 // A breadcrumb carries the message, the level, the logger name as category,
 // the record's time, and the fields flattened with dotted keys

@@ -224,7 +224,7 @@ func TestErrorChain(t *testing.T) {
 					t.Errorf("exception %d is_exception_group = %t", i, m.IsExceptionGroup)
 				}
 			}
-			if got := ev.Fingerprint; len(got) != 2 || got[0] != "chain" {
+			if got := ev.Fingerprint; len(got) != 3 || got[0] != "chain" {
 				t.Errorf("fingerprint = %q", got)
 			}
 		})
@@ -258,7 +258,7 @@ func TestErrorChain(t *testing.T) {
 				t.Errorf("exception %d top frame = %s:%d, want pkgError:%d (the error's own stack)", i, top.Function, top.Lineno, line)
 			}
 		}
-		if got, want := ev.Fingerprint, []string{"with stack", "*errors.fundamental"}; !reflect.DeepEqual(got, want) {
+		if got, want := ev.Fingerprint, []string{"with stack", "*errors.fundamental", "disk full"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("fingerprint = %q, want %q", got, want)
 		}
 	})
@@ -404,10 +404,10 @@ func TestFingerprint(t *testing.T) {
 			[]string{"just a message"}},
 		{"message and innermost error type", nil, func(l *slog.Logger) {
 			l.Error("wrapped", "err", fmt.Errorf("a: %w", fmt.Errorf("b: %w", &codeError{9})))
-		}, []string{"wrapped", "*slogsentry_test.codeError"}},
+		}, []string{"wrapped", "*slogsentry_test.codeError", "code <int>"}},
 		{"stable across values", nil, func(l *slog.Logger) {
 			l.Error("user 42 failed", "err", &codeError{42})
-		}, []string{"user <int> failed", "*slogsentry_test.codeError"}},
+		}, []string{"user <int> failed", "*slogsentry_test.codeError", "code <int>"}},
 		{"record field list", nil, func(l *slog.Logger) {
 			l.Error("m", "fingerprint", []string{"a", "b"}, "err", &codeError{1})
 		}, []string{"a", "b"}},

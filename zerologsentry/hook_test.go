@@ -339,7 +339,7 @@ func TestErrorWithoutMarshalFunc(t *testing.T) {
 	if len(ev.Exception) != 1 || ev.Exception[0].Type != "zerologsentry.LoggedError" || ev.Exception[0].Value != "charge: quota exceeded (code 507)" {
 		t.Errorf("exceptions = %+v", ev.Exception)
 	}
-	if !slicesEqual(ev.Fingerprint, []string{"text only", "zerologsentry.LoggedError"}) {
+	if !slicesEqual(ev.Fingerprint, []string{"text only", "zerologsentry.LoggedError", "charge: quota exceeded (code <int>)"}) {
 		t.Errorf("fingerprint = %q", ev.Fingerprint)
 	}
 	sentrytest.EventByMessage(t, evs, "disk gone") // an empty message takes the error's text

@@ -106,9 +106,31 @@ var scenarios = []scenario{
 		ev := e.oneEvent()
 		eq(t, "exception types", types(ev), []string{"*conformance_test.cardError", "*fmt.wrapError"})
 		eq(t, "exception values", values(ev), []string{"card declined (51)", "charge order 7: card declined (51)"})
-		eq(t, "fingerprint", ev.Fingerprint, []string{"checkout failed", "*conformance_test.cardError"})
+		eq(t, "fingerprint", ev.Fingerprint, []string{"checkout failed", "*conformance_test.cardError", "card declined (<int>)"})
 		checkTopFrame(t, lastException(t, ev).Stacktrace.Frames, a)
 		eq(t, "attributes", attrs(ev), map[string]any{"order": "7"})
+	}},
+	{"one message, different failures", func(t *testing.T, a adapter) {
+		// A handler that logs every failure as "request failed": the
+		// innermost error's text tells the failures apart, so a storm of
+		// one cannot spend the rate limit of another (all are
+		// *errors.errorString, as most Go errors are).
+		e := newEnv(t, sentry.ClientOptions{})
+		l := a.new(t, defaults(), logsentry.WithEventRate(1e-9, 2))
+		for i := range 12 {
+			l.log(e.ctx, levelError, "request failed", f("err", fmt.Errorf("get user %d: %w", i, errors.New("db timeout"))))
+		}
+		l.log(e.ctx, levelError, "request failed", f("err", fmt.Errorf("charge: %w", errors.New("nil pointer in billing"))))
+		e.flush()
+		evs := e.rcv.WaitEvents(t, 3, 5*time.Second)
+		got := map[string]int{}
+		for _, ev := range evs {
+			got[strings.Join(ev.Fingerprint, "|")]++
+		}
+		eq(t, "events per fingerprint", got, map[string]int{
+			"request failed|*errors.errorString|db timeout":             2,
+			"request failed|*errors.errorString|nil pointer in billing": 1,
+		})
 	}},
 	{"rendered messages group", func(t *testing.T, a adapter) {
 		// Messages formatted before the logger sees them (Errorf, Msgf,
@@ -126,7 +148,7 @@ var scenarios = []scenario{
 		eq(t, "events sent (burst 3 of 6 records in one group)", len(evs), 3)
 		for i, ev := range evs {
 			eq(t, "fingerprint", ev.Fingerprint, []string{
-				"charge <int> for user <uuid> from <ip> failed after <duration>", "*conformance_test.cardError"})
+				"charge <int> for user <uuid> from <ip> failed after <duration>", "*conformance_test.cardError", "card declined (<int>)"})
 			if i == 0 {
 				eq(t, "message kept as logged", ev.Message,
 					"charge 4821 for user 3f2504e0-4f89-11d3-9a0c-030000000000 from 10.0.0.1 failed after 150ms")
@@ -186,7 +208,7 @@ var scenarios = []scenario{
 			f("req", group{f("id", 7), f("err", &cardError{51})}))
 		ev := e.oneEvent()
 		eq(t, "exception types", types(ev), []string{"*conformance_test.cardError"})
-		eq(t, "fingerprint", ev.Fingerprint, []string{"request failed", "*conformance_test.cardError"})
+		eq(t, "fingerprint", ev.Fingerprint, []string{"request failed", "*conformance_test.cardError", "card declined (<int>)"})
 	}},
 	{"tag allowlist", func(t *testing.T, a adapter) {
 		e := newEnv(t, sentry.ClientOptions{})
