@@ -106,10 +106,16 @@ func (b *Bridge) hub(ctx context.Context) (h *sentry.Hub, fromCtx bool) {
 // Emit sends r to the outputs its severity selects, on the hub of ctx (see
 // [Bridge.Hub]). It never panics and never waits on the network, except for
 // the bounded flush after a fatal record. ctx may be nil.
-func (b *Bridge) Emit(ctx context.Context, r Record) {
+//
+// It returns the outputs that r was handed to: SinkEvent when the SDK took
+// its event (not when a filter, the rate limit, the dedupe, the SDK's
+// sampling or BeforeSend dropped it), SinkBreadcrumb and SinkLog when it
+// added them. An adapter whose logger panics or exits after a record that
+// Emit does not flush (zap's DPanic) flushes only when it sent something.
+func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 	sinks := b.Sinks(r.Severity)
 	if sinks == SinkNone {
-		return
+		return SinkNone
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -167,22 +173,28 @@ func (b *Bridge) Emit(ctx context.Context, r Record) {
 		n.rateLimitedBefore, n.userFingerprint = droppedBefore, userFP
 		sent := b.captureEvent(ctx, hub, client, &r, n)
 		b.stats.events.Add(1)
-		if sent && dhub != nil && n.err != nil {
-			b.dedupe.remember(b, dhub, n.err)
+		if sent {
+			done |= SinkEvent
+			if dhub != nil && n.err != nil {
+				b.dedupe.remember(b, dhub, n.err)
+			}
 		}
 	}
 	if sinks&SinkBreadcrumb != 0 {
 		b.addBreadcrumb(hub, &r, n)
 		b.stats.breadcrumbs.Add(1)
+		done |= SinkBreadcrumb
 	}
 	if sinks&SinkLog != 0 {
 		b.emitLog(ctx, hub, hubFromCtx, client, &r, n)
 		b.stats.logs.Add(1)
+		done |= SinkLog
 	}
 	n.release()
 	if r.Severity >= SeverityFatal && sinks&(SinkEvent|SinkLog) != 0 && b.cfg.flushTimeout > 0 {
 		client.Flush(b.cfg.flushTimeout)
 	}
+	return done
 }
 
 func (b *Bridge) filter(f func(Record, Sinks) Sinks, r Record, s Sinks) (out Sinks) {

@@ -418,3 +418,49 @@ func TestEmitSurvivesServerErrors(t *testing.T) {
 		t.Errorf("20 Emits took %v", d)
 	}
 }
+
+// TestEmitReturnsWhatWasSent: Emit reports the outputs a record was handed
+// to, so an adapter can flush only when something went out.
+func TestEmitReturnsWhatWasSent(t *testing.T) {
+	_, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{
+		BeforeSend: func(ev *sentry.Event, _ *sentry.EventHint) *sentry.Event {
+			if ev.Message == "dropped by BeforeSend" {
+				return nil
+			}
+			return ev
+		},
+	})
+	ctx := sentrytest.HubContext(hub)
+	b := logsentry.New(logsentry.WithEventRate(1e-9, 1), logsentry.WithLogSeverity(logsentry.SeverityWarn))
+	root := errors.New("gone")
+	err := &wrapped{root} // made per failure: deduplicated when logged again
+	crumb, log := bc, lg
+	for _, tt := range []struct {
+		sev  logsentry.Severity
+		msg  string
+		err  error
+		want logsentry.Sinks
+	}{
+		{logsentry.SeverityDebug, "below every threshold", nil, logsentry.SinkNone},
+		{logsentry.SeverityInfo, "info", nil, crumb},
+		{logsentry.SeverityWarn, "warn", nil, crumb | log},
+		{logsentry.SeverityError, "first", err, ev | crumb | log},
+		{logsentry.SeverityError, "again, up the stack", err, crumb | log}, // deduplicated
+		{logsentry.SeverityError, "first", &wrapped{root}, log},            // rate limited: no breadcrumb of a storm
+		{logsentry.SeverityError, "dropped by BeforeSend", nil, crumb | log},
+	} {
+		r := logsentry.Record{Severity: tt.sev, Message: tt.msg, Err: tt.err}
+		if got := b.Emit(ctx, r); got != tt.want {
+			t.Errorf("Emit(%q) = %v, want %v", tt.msg, got, tt.want)
+		}
+	}
+	disabled := sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
+	if got := b.Emit(disabled, logsentry.Record{Severity: logsentry.SeverityError, Message: "disabled"}); got != logsentry.SinkNone {
+		t.Errorf("Emit on a disabled client = %v, want none", got)
+	}
+}
+
+// wrapped is an error that wraps another, as fmt.Errorf's %w does.
+type wrapped struct{ error }
+
+func (w wrapped) Unwrap() error { return w.error }

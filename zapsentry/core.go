@@ -137,10 +137,12 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	if ent.Caller.Defined {
 		r.PC = ent.Caller.PC
 	}
-	c.b.Emit(ctx, r)
-	if ent.Level == zapcore.DPanicLevel {
+	done := c.b.Emit(ctx, r)
+	if ent.Level == zapcore.DPanicLevel && done&(logsentry.SinkEvent|logsentry.SinkLog) != 0 {
 		// A development logger panics after a DPanic entry: flush as
-		// after a fatal record, within the same bound, or not at all.
+		// after a fatal record, within the same bound, or not at all;
+		// and only what this entry sent, or a production logger, which
+		// goes on, would wait on a slow Sentry for nothing.
 		if d := c.b.FatalFlushTimeout(); d > 0 {
 			fctx, cancel := context.WithTimeout(flushContext(ctx), d)
 			_ = c.b.Flush(fctx)

@@ -716,6 +716,42 @@ func TestDPanicFlushBound(t *testing.T) {
 	}
 }
 
+// TestDPanicFlushOnlyWhatItSent: a DPanic entry that sent nothing (rate
+// limited, filtered, a breadcrumb only) does not wait on a hanging Sentry:
+// a production logger goes on after it, and the flush would be for nothing.
+func TestDPanicFlushOnlyWhatItSent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []logsentry.Option
+		warm int // DPanic entries before the timed ones
+	}{
+		{"rate limited", []logsentry.Option{logsentry.WithEventRate(1e-9, 1)}, 1},
+		{"filtered", []logsentry.Option{logsentry.WithFilter(func(_ logsentry.Record, s logsentry.Sinks) logsentry.Sinks {
+			return s &^ logsentry.SinkEvent
+		})}, 0},
+		{"breadcrumb only", []logsentry.Option{zapsentry.WithEventLevel(zapcore.PanicLevel)}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rcv := newReceiverHub(t)
+			rcv.SetDelay(time.Hour)
+			logger := zap.New(zapsentry.NewCore(append(tc.opts, logsentry.WithHub(rcv.hub),
+				logsentry.WithFlushTimeout(200*time.Millisecond))...))
+			// An event is stuck in the transport: a flush would wait.
+			rcv.hub.CaptureMessage("unrelated")
+			for range tc.warm {
+				logger.DPanic("inventory negative")
+			}
+			start := time.Now()
+			for range 5 {
+				logger.DPanic("inventory negative")
+			}
+			if took := time.Since(start); took > 500*time.Millisecond {
+				t.Errorf("5 DPanic entries that sent nothing took %v, want no flush (200ms each)", took)
+			}
+		})
+	}
+}
+
 func TestSync(t *testing.T) {
 	t.Run("flushes", func(t *testing.T) {
 		rcv := newReceiverHub(t)

@@ -83,7 +83,9 @@
 // DPanicLevel in development) or exits (FatalLevel). The bridge flushes the
 // client after a Panic or Fatal entry (severity FATAL and above), bounded by
 // logsentry.WithFlushTimeout (default 2s), before Write returns; Write does
-// the same after a DPanic entry, whose severity is below FATAL, as zap's own
+// the same after a DPanic entry that sent an event or a log (not one that
+// was rate limited, filtered or deduplicated, which a production logger
+// would wait on for nothing), whose severity is below FATAL, as zap's own
 // cores sync after every entry above ErrorLevel, within the same bound. So
 // the event is on the wire before the process dies. WithFlushTimeout(0)
 // turns both flushes off. [Core.Sync], called by zap.Logger.Sync, flushes
