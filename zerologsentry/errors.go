@@ -31,11 +31,14 @@ var recentErrors struct {
 	used atomic.Bool // set once ErrorMarshalFunc has run
 
 	mu   sync.Mutex
-	ring [recentErrorsSize]struct {
-		text string
-		err  error
-	}
+	ring [recentErrorsSize]recentError
 	next int
+}
+
+type recentError struct {
+	text    string
+	err     error
+	claimed bool // a line held it already
 }
 
 // ErrorMarshalFunc is a zerolog.ErrorMarshalFunc that lets the Writer report
@@ -51,7 +54,10 @@ var recentErrors struct {
 // form). It also remembers the error (the last 128, in a bounded table
 // shared by all Writers), and the first Writer that parses a line whose
 // error field (zerolog.ErrorFieldName, as written by Err) holds the same
-// text takes the error out of the table. An error logged under another key
+// text claims the error. A later line with that text gets the newest error
+// not claimed yet, else the newest claimed one: a sub-logger made with
+// With().Err(err) repeats the text on every line, and each line gets err.
+// An error logged under another key
 // (AnErr("cause", err), also inside a Dict) is recovered the same way from
 // that field's text when its key names an error ("err", "error", "cause",
 // or a key whose last word is err or error: "dbErr", "db_error", not
@@ -101,10 +107,7 @@ func isNilPointer(v any) bool {
 func rememberError(text string, err error) {
 	r := &recentErrors
 	r.mu.Lock()
-	r.ring[r.next] = struct {
-		text string
-		err  error
-	}{text, err}
+	r.ring[r.next] = recentError{text: text, err: err}
 	r.next = (r.next + 1) % recentErrorsSize
 	r.mu.Unlock()
 	if !r.used.Load() {
@@ -139,8 +142,10 @@ func errorLikeKey(key string) bool {
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// recallError returns and forgets the most recently remembered error with
-// this text, or nil.
+// recallError returns the most recently remembered error with this text
+// that no line has claimed yet, and claims it; else the most recent one
+// claimed already, which a sub-logger's With().Err(err) writes again on
+// every line (ErrorMarshalFunc ran once, when With was called); else nil.
 func recallError(text string) error {
 	r := &recentErrors
 	if !r.used.Load() {
@@ -148,14 +153,20 @@ func recallError(text string) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var claimed error
 	for k := 1; k <= recentErrorsSize; k++ {
 		i := (r.next - k + recentErrorsSize) % recentErrorsSize
 		e := &r.ring[i]
-		if e.err != nil && e.text == text {
-			err := e.err
-			e.text, e.err = "", nil
-			return err
+		if e.err == nil || e.text != text {
+			continue
+		}
+		if !e.claimed {
+			e.claimed = true
+			return e.err
+		}
+		if claimed == nil {
+			claimed = e.err
 		}
 	}
-	return nil
+	return claimed
 }

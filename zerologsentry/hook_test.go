@@ -331,12 +331,14 @@ func TestErrorWithoutMarshalFunc(t *testing.T) {
 	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
 	logger := newLogger(w, io.Discard)
-	logger.Error().Err(fmt.Errorf("charge: %w", &quotaError{507})).Msg("text only")
+	// A text no other test logs: the table of ErrorMarshalFunc is global,
+	// and a claimed error of the same text would be recalled.
+	logger.Error().Err(fmt.Errorf("charge: %w", &quotaError{5071})).Msg("text only")
 	logger.Error().Err(errors.New("disk gone")).Send()
 	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 2, waitFor)
 	ev := sentrytest.EventByMessage(t, evs, "text only")
-	if len(ev.Exception) != 1 || ev.Exception[0].Type != "zerologsentry.LoggedError" || ev.Exception[0].Value != "charge: quota exceeded (code 507)" {
+	if len(ev.Exception) != 1 || ev.Exception[0].Type != "zerologsentry.LoggedError" || ev.Exception[0].Value != "charge: quota exceeded (code 5071)" {
 		t.Errorf("exceptions = %+v", ev.Exception)
 	}
 	if !slicesEqual(ev.Fingerprint, []string{"text only", "zerologsentry.LoggedError", "charge: quota exceeded (code <int>)"}) {
@@ -518,4 +520,27 @@ func useErrorMarshalFunc(t *testing.T) {
 	old := zerolog.ErrorMarshalFunc
 	zerolog.ErrorMarshalFunc = zerologsentry.ErrorMarshalFunc
 	t.Cleanup(func() { zerolog.ErrorMarshalFunc = old })
+}
+
+// TestErrorMarshalFuncWith: an error in a sub-logger's context is marshaled
+// once, when With is called, and written on every line: each line's event
+// has the error's type, not only the first one's.
+func TestErrorMarshalFuncWith(t *testing.T) {
+	useErrorMarshalFunc(t)
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	jobLog := newLogger(w, io.Discard).With().Err(&quotaError{9091}).Logger()
+	for range 3 {
+		jobLog.Error().Msg("job failed")
+	}
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 3, waitFor)
+	if len(evs) != 3 {
+		t.Fatalf("%d events, want 3", len(evs))
+	}
+	for i, ev := range evs {
+		if len(ev.Exception) != 1 || ev.Exception[0].Type != "*zerologsentry_test.quotaError" {
+			t.Errorf("event %d: exceptions %+v, want the error's own type", i, ev.Exception)
+		}
+	}
 }

@@ -149,7 +149,10 @@ func parseTime(v slog.Value, format string) (time.Time, bool) {
 	case slog.KindString:
 		s := v.String()
 		if unit == 1e9 && format != zerolog.TimeFormatUnix {
-			if t, err := time.Parse(format, s); err == nil {
+			// A layout without a zone (time.DateTime) holds the time in
+			// the zone of zerolog's clock: local, unless TimestampFunc
+			// says otherwise. Layouts with a zone keep their own.
+			if t, err := time.ParseInLocation(format, s, clockLocation()); err == nil {
 				return t, true
 			}
 		}
@@ -169,6 +172,20 @@ func parseTime(v slog.Value, format string) (time.Time, bool) {
 		return time.Unix(0, int64(f)), true
 	}
 	return time.Time{}, false
+}
+
+// clockLocation returns the time zone of the times zerolog.TimestampFunc
+// gives (time.Local for its default, time.Now).
+func clockLocation() (loc *time.Location) {
+	defer func() {
+		if recover() != nil {
+			loc = time.Local
+		}
+	}()
+	if f := zerolog.TimestampFunc; f != nil {
+		return f().Location()
+	}
+	return time.Local
 }
 
 // scanner reads JSON from data. Every method leaves pos after what it read

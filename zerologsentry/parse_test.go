@@ -182,6 +182,7 @@ func TestParseLineInvalid(t *testing.T) {
 }
 
 func TestParseTime(t *testing.T) {
+	setClock(t, time.UTC) // the zone of a layout without one
 	ref := time.Date(2026, 11, 22, 4, 14, 39, 123456789, time.UTC)
 	tests := []struct {
 		name   string
@@ -283,8 +284,16 @@ func TestRecentErrors(t *testing.T) {
 	if got := recallError("same"); got != e1 {
 		t.Errorf("second recall = %p, want %p", got, e1)
 	}
-	if got := recallError("same"); got != nil {
-		t.Errorf("third recall = %v, want nil", got)
+	if got := recallError("same"); got != e2 {
+		t.Errorf("third recall = %v, want the newest again (all are claimed)", got)
+	}
+	e3 := &testError{"same"}
+	ErrorMarshalFunc(e3)
+	if got := recallError("same"); got != e3 {
+		t.Errorf("recall after a new error = %p, want it, %p", got, e3)
+	}
+	if got := recallError("other"); got != nil {
+		t.Errorf("recall of an unknown text = %v, want nil", got)
 	}
 	for i := range recentErrorsSize + 1 {
 		ErrorMarshalFunc(&testError{strings.Repeat("x", i+1)})
@@ -462,5 +471,28 @@ func TestSharedLineCopy(t *testing.T) {
 		if got := distance(a, b) == offset; got != tt.shared {
 			t.Errorf("%d-byte line: strings share one copy = %v, want %v", len(p), got, tt.shared)
 		}
+	}
+}
+
+// setClock makes zerolog's clock give times in loc for the test.
+func setClock(t *testing.T, loc *time.Location) {
+	saved := zerolog.TimestampFunc
+	zerolog.TimestampFunc = func() time.Time { return time.Now().In(loc) }
+	t.Cleanup(func() { zerolog.TimestampFunc = saved })
+}
+
+// TestParseTimeZoneless: a layout without a zone holds the time of
+// zerolog's clock (local time, by default), not UTC: east of UTC the event
+// was stamped hours in the future.
+func TestParseTimeZoneless(t *testing.T) {
+	setClock(t, time.FixedZone("UTC+5", 5*3600))
+	got, ok := parseTime(slog.StringValue("2026-11-22 09:14:39"), time.DateTime)
+	if want := time.Date(2026, 11, 22, 4, 14, 39, 0, time.UTC); !ok || !got.Equal(want) {
+		t.Errorf("parseTime = %v, %v; want %v", got, ok, want)
+	}
+	// A layout with a zone keeps its own.
+	got, ok = parseTime(slog.StringValue("2026-11-22T09:14:39+09:00"), time.RFC3339)
+	if want := time.Date(2026, 11, 22, 0, 14, 39, 0, time.UTC); !ok || !got.Equal(want) {
+		t.Errorf("parseTime = %v, %v; want %v", got, ok, want)
 	}
 }
