@@ -2,7 +2,9 @@ package logsentry
 
 import (
 	"reflect"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"weak"
@@ -26,7 +28,8 @@ import (
 // every request and may fail twice in one. So only an error made per
 // failure is remembered: one that wraps another (fmt.Errorf with %w,
 // pkg/errors' Wrap) or carries a stack (pkg/errors' New), never a chain's
-// root without a stack; and only the outermost error of an event, so that
+// root without a stack, nor one whose stack was taken in a package
+// initializer (a pkg/errors sentinel); and only the outermost error of an event, so that
 // two failures wrapping one package-level error ("user 1: %w" and "order
 // 2: %w" of ErrNotFound) stay two. A package-level wrapper logged as it
 // is (var ErrX = fmt.Errorf("x: %w", ErrBase)) is one value for every
@@ -145,7 +148,7 @@ func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 // failure.
 func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
 	id, ok := b.perFailure(err)
-	if !ok {
+	if !ok || madeAtInit(err) {
 		return
 	}
 	w, now := weak.Make(hub), time.Since(dedupeEpoch)
@@ -153,4 +156,36 @@ func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
 	defer d.mu.Unlock()
 	d.ring[d.next] = dedupeEntry{hub: w, err: err, id: id, at: now}
 	d.next = (d.next + 1) % dedupeSize
+}
+
+// madeAtInit reports whether err carries a stack (a StackTrace method
+// returning program counters, as pkg/errors' errors do) whose innermost
+// frame is a package initializer: a sentinel, var ErrNotFound =
+// errors.New("not found") with pkg/errors, is one value for every failure
+// though it carries a stack, and must not be taken for one failure.
+func madeAtInit(err error) (atInit bool) {
+	defer func() {
+		if recover() != nil { // a StackTrace method that panics
+			atInit = false
+		}
+	}()
+	m := reflect.ValueOf(err).MethodByName("StackTrace")
+	if !m.IsValid() || m.Type().NumIn() != 0 || m.Type().NumOut() != 1 {
+		return false
+	}
+	pcs := m.Call(nil)[0]
+	if pcs.Kind() != reflect.Slice || pcs.Type().Elem().Kind() != reflect.Uintptr || pcs.Len() == 0 {
+		return false
+	}
+	// pkg/errors' Frame is the program counter + 1.
+	fn := runtime.FuncForPC(uintptr(pcs.Index(0).Uint()) - 1)
+	if fn == nil {
+		return false
+	}
+	// "pkg.init" (a package variable's initializer), "pkg.init.0" (func
+	// init), "pkg.init.func1" (a closure in either); not "pkg.(*T).init".
+	name := fn.Name()
+	name = name[strings.LastIndexByte(name, '/')+1:]
+	_, rest, _ := strings.Cut(name, ".")
+	return rest == "init" || strings.HasPrefix(rest, "init.")
 }

@@ -35,6 +35,8 @@ func TestDedupe(t *testing.T) {
 		{"a value error that joins itself", nil, false, loopMulti{}, func(e error) error { return e }, false, 2},
 		{"a pkg/errors root (carries a stack)", nil, false, pkgerrors.New("boom"), func(e error) error { return pkgerrors.Wrap(e, "up") }, false, 1},
 		{"a sentinel root", nil, false, errSentinelRoot, func(e error) error { return fmt.Errorf("again: %w", e) }, false, 2},
+		{"a pkg/errors sentinel (a stack made at init), then a failure wrapping it", nil, false, errPackageStack,
+			func(e error) error { return fmt.Errorf("order 2: %w", e) }, false, 2},
 		{"another wrapper of the same text", nil, false, wrapped(), func(error) error { return wrapped() }, false, 2},
 		{"fatal is never left out", nil, false, wrapped(), func(e error) error { return e }, true, 2},
 		{"configured hub: shared, not deduplicated", nil, true, wrapped(), func(e error) error { return e }, false, 2},
