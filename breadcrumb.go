@@ -2,6 +2,8 @@ package logsentry
 
 import (
 	"log/slog"
+	"maps"
+	"slices"
 
 	"github.com/getsentry/sentry-go"
 
@@ -19,9 +21,9 @@ const (
 	maxCrumbData    = 4 << 10 // bytes of the data's keys and values, as JSON
 )
 
-func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
+func (b *Bridge) addBreadcrumb(hub *sentry.Hub, client *sentry.Client, r *Record, n *normalized) {
 	var data map[string]any
-	if len(n.fields) > 0 || n.err != nil {
+	if len(n.fields) > 0 || n.err != nil || n.hasUser {
 		size := len(n.fields)
 		if n.err != nil {
 			size++
@@ -36,6 +38,9 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 			errText = truncateJSON(b.str(b.errorText(n.err)), maxCrumbData/2)
 			d.left -= jsonStringLen(errText) + len(`"exception.message":,`)
 		}
+		if n.hasUser {
+			b.flatUser(client, n.user, d.add)
+		}
 		n.flatFields(d.add)
 		if n.err != nil {
 			d.m[freeKey(d.m, "error", "exception.message", "logsentry.error")] = errText
@@ -43,7 +48,9 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, r *Record, n *normalized) {
 		if d.dropped > 0 {
 			d.m[truncatedFields] = droppedNote(d.dropped)
 		}
-		data = d.m
+		if len(d.m) > 0 {
+			data = d.m
+		}
 	}
 	msg := truncateJSON(n.message, maxCrumbMessage)
 	hub.AddBreadcrumb(breadcrumbs.New(r.Severity.SentryLevel(), n.logger, msg, data, jsonTime(r.Time)), nil)
@@ -69,4 +76,24 @@ func freeKey(m map[string]any, keys ...string) string {
 		}
 	}
 	return keys[len(keys)-1]
+}
+
+// flatUser calls yield with the fields of the record's user as breadcrumbs
+// and Sentry Logs carry fields: flat, "user.id", "user.plan"; e-mail,
+// username, IP address and personal data only when the client's
+// DataCollection (or SendDefaultPII) allows user information, as for the
+// event's user.
+func (b *Bridge) flatUser(client *sentry.Client, u sentry.User, yield func(key string, v slog.Value)) {
+	u = b.gateUser(client, u)
+	for _, f := range [...]struct{ key, val string }{
+		{"user.id", u.ID}, {"user.email", u.Email}, {"user.username", u.Username},
+		{"user.ip_address", u.IPAddress}, {"user.name", u.Name},
+	} {
+		if f.val != "" {
+			yield(f.key, slog.StringValue(f.val))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(u.Data)) {
+		yield("user."+k, slog.StringValue(u.Data[k]))
+	}
 }

@@ -302,3 +302,49 @@ func TestFingerprintBoundCopies(t *testing.T) {
 		t.Errorf("fingerprint = %.80q", ev.Fingerprint)
 	}
 }
+
+// TestUserInBreadcrumbsAndLogs: a record's user (the top-level "user"
+// group) is in its breadcrumb and its Sentry log as flat user.* fields,
+// the personal ones only when the client allows user information.
+func TestUserInBreadcrumbsAndLogs(t *testing.T) {
+	user := slog.Group("user", slog.String("id", "u-7"), slog.String("email", "a@example.com"), slog.String("plan", "pro"))
+	for _, tt := range []struct {
+		name      string
+		opts      sentry.ClientOptions
+		crumb     string
+		logAttrs  []string
+		noLogAttr []string
+	}{
+		{"no PII", sentry.ClientOptions{}, `{"user.id":"u-7","user.plan":"pro"}`,
+			[]string{"user.id", "user.plan"}, []string{"user.email"}},
+		{"UserInfo allowed", sentry.ClientOptions{DataCollection: &sentry.DataCollection{UserInfo: sentry.Set(true)}},
+			`{"user.email":"a@example.com","user.id":"u-7","user.plan":"pro"}`,
+			[]string{"user.id", "user.plan", "user.email"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rcv, hub := sentrytest.NewReceiverHub(t, tt.opts)
+			b := logsentry.New(logsentry.WithHub(hub), logsentry.WithLogSeverity(logsentry.SeverityInfo))
+			b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "plan changed", Attrs: []slog.Attr{user}})
+			b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "next"})
+			sentrytest.Flush(t, hub)
+			ev := rcv.WaitEvents(t, 1, waitFor)[0]
+			if len(ev.Breadcrumbs) != 1 {
+				t.Fatalf("%d breadcrumbs, want 1", len(ev.Breadcrumbs))
+			}
+			if got := jsonOf(t, ev.Breadcrumbs[0].Data); got != tt.crumb {
+				t.Errorf("breadcrumb data = %s, want %s", got, tt.crumb)
+			}
+			l := sentrytest.LogByBody(t, rcv.WaitLogs(t, 2, waitFor), "plan changed")
+			for _, k := range tt.logAttrs {
+				if _, ok := l.Attributes[k]; !ok {
+					t.Errorf("log attribute %s missing: %v", k, l.Attributes)
+				}
+			}
+			for _, k := range tt.noLogAttr {
+				if v, ok := l.Attributes[k]; ok {
+					t.Errorf("log attribute %s = %v, want none without user information allowed", k, v)
+				}
+			}
+		})
+	}
+}

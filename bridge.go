@@ -181,7 +181,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 		}
 	}
 	if sinks&SinkBreadcrumb != 0 {
-		b.addBreadcrumb(hub, &r, n)
+		b.addBreadcrumb(hub, client, &r, n)
 		b.stats.breadcrumbs.Add(1)
 		done |= SinkBreadcrumb
 	}

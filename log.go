@@ -104,8 +104,8 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 		e.String("exception.type", errorType(n.err))
 		e.String("exception.message", text)
 	}
-	if n.hasUser && n.user.ID != "" {
-		e.String("user.id", n.user.ID)
+	if n.hasUser {
+		b.flatUser(client, n.user, la.set)
 	}
 	n.flatFields(la.set)
 	if la.dropped > 0 {
