@@ -89,7 +89,7 @@ func ownPackage(file string) (string, bool) {
 
 // loggingPackages are the packages whose frames sit between a logging call
 // and the bridge. When a record carries no PC, the stack starts below the
-// last of them.
+// last of them. The first five are the loggers (see isLoggerFrame).
 var loggingPackages = []string{
 	"log/slog",
 	"log",
@@ -138,14 +138,14 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 			pcs, start = []uintptr{pc}, 0
 		}
 	} else {
-		start = len(pcs)
-		for i, p := range pcs {
-			// A physical frame belongs to its outermost function: a
-			// logging call inlined into the caller's function is the
-			// caller's frame (its inlined part is trimmed below).
-			if !isLoggingFrame(b.frames.frames(p)[0].Module) {
-				start = i
-				break
+		start = b.skipLogging(pcs, 0)
+		// A handler of the user's between the logger and this module (a
+		// wrapper that rebuilds the record and drops its PC) is no call
+		// site: the call site is below the outermost logging frame.
+		for j := start + 1; j < len(pcs) && j <= start+maxWrapperFrames; j++ {
+			if isLoggerFrame(b.frames.frames(pcs[j])[0].Module) {
+				start = b.skipLogging(pcs, j)
+				j = start
 			}
 		}
 	}
@@ -186,6 +186,39 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 	return &sentry.Stacktrace{Frames: frames}
 }
 
+// isLoggerFrame reports whether a frame of module belongs to one of the
+// loggers themselves (their front ends build the records), not to the SDK,
+// the runtime or this module.
+func isLoggerFrame(module string) bool {
+	for _, p := range loggingPackages[:5] {
+		if module == p || strings.HasPrefix(module, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// maxWrapperFrames bounds the frames of handlers between a logger and this
+// module that callSite looks past to find the logging call (see there).
+const maxWrapperFrames = 8
+
+// isLoggingPC reports whether the physical frame of pc is a logging
+// library's or this module's. A physical frame belongs to its outermost
+// function: a logging call inlined into the caller's function is the
+// caller's frame (callSite trims its inlined part).
+func (b *Bridge) isLoggingPC(pc uintptr) bool {
+	return isLoggingFrame(b.frames.frames(pc)[0].Module)
+}
+
+// skipLogging returns the index of the first of pcs[i:] that is not a
+// logging frame (see isLoggingPC), or len(pcs).
+func (b *Bridge) skipLogging(pcs []uintptr, i int) int {
+	for i < len(pcs) && b.isLoggingPC(pcs[i]) {
+		i++
+	}
+	return i
+}
+
 // CallerPC returns the program counter of the logging call that led to its
 // caller: the first frame above it that belongs to no logging library and
 // not to this module, or 0. Adapters whose logger reports no call site (the
@@ -194,11 +227,8 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 func (b *Bridge) CallerPC() uintptr {
 	var buf [32]uintptr
 	n := runtime.Callers(2, buf[:]) // runtime.Callers, CallerPC
-	for _, pc := range buf[:n] {
-		// A physical frame belongs to its outermost function (see callSite).
-		if !isLoggingFrame(b.frames.frames(pc)[0].Module) {
-			return pc
-		}
+	if i := b.skipLogging(buf[:n], 0); i < n {
+		return buf[i]
 	}
 	return 0
 }

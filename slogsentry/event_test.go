@@ -138,6 +138,28 @@ func TestCallSiteStackThroughMiddleware(t *testing.T) {
 	}
 }
 
+// pcDropper is a user's handler that rebuilds each record, as some
+// wrappers do, and loses its PC on the way.
+type pcDropper struct{ slog.Handler }
+
+func (p pcDropper) Handle(ctx context.Context, r slog.Record) error {
+	r2 := slog.NewRecord(r.Time, r.Level, r.Message, 0)
+	r.Attrs(func(a slog.Attr) bool { r2.AddAttrs(a); return true })
+	return p.Handler.Handle(ctx, r2)
+}
+
+// TestCallSiteStackThroughWrapperHandler: a record without a PC, handed on
+// by a wrapper handler, has the logging call on top, not the wrapper's
+// Handle.
+func TestCallSiteStackThroughWrapperHandler(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	logger := slog.New(pcDropper{slogsentry.NewHandler(logsentry.WithHub(hub))})
+	line := sentrytest.NextLine()
+	logger.Error("through a wrapper")
+	sentrytest.Flush(t, hub)
+	checkFrames(t, sentrytest.ThreadFrames(t, rcv.WaitEvents(t, 1, waitFor)[0]), sentrytest.ThisFunc(), line)
+}
+
 func logFromHelper(l *slog.Logger) int {
 	line := sentrytest.NextLine()
 	l.Error("from a helper")
