@@ -888,3 +888,45 @@ func (m masked) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	}
 	return nil
 }
+
+// richErr is an error that is also an ObjectMarshaler: zap.Any and the
+// sugared logger choose its marshaler over its error.
+type richErr struct{ code int }
+
+func (e *richErr) Error() string { return fmt.Sprintf("quota exceeded (code %d)", e.code) }
+func (e *richErr) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddInt("code", e.code)
+	return nil
+}
+
+// TestMarshalerErrors: an error that is an ObjectMarshaler is the
+// exception however it is passed, its object form kept as the field; an
+// error or a context inside zap.Inline(zap.DictObject(...)) is one, as in
+// zap.Object; a panicking zap.Inline leaves a placeholder.
+func TestMarshalerErrors(t *testing.T) {
+	rcv, hub, logger := setup(t)
+	ctxHub := newReceiverHub(t)
+	logger.Sugar().Errorw("sugared", "err", &richErr{429})
+	logger.Error("any", zap.Any("error", &richErr{430}))
+	logger.Error("inline dict", zap.Inline(zap.DictObject(zap.Error(errors.New("disk full")), zap.Int("n", 1))))
+	logger.Error("inline dict context", zap.Inline(zap.DictObject(zapsentry.Context(sentry.SetHubOnContext(context.Background(), ctxHub.hub)))))
+	logger.Error("inline panic", zap.Inline(panicObject{}))
+	evs := events(t, rcv, hub, 4)
+	for _, tt := range []struct{ msg, typ, value, attrs string }{
+		{"sugared", "*zapsentry_test.richErr", "quota exceeded (code 429)", `{"err":{"code":429}}`},
+		{"any", "*zapsentry_test.richErr", "quota exceeded (code 430)", `{"error":{"code":430}}`},
+		{"inline dict", "*errors.errorString", "disk full", `{"n":1}`},
+		{"inline panic", "", "", `{"!PANIC":"!PANIC converting zapsentry_test.panicObject: object boom"}`},
+	} {
+		ev := sentrytest.EventByMessage(t, evs, tt.msg)
+		if tt.typ != "" && (len(ev.Exception) != 1 || ev.Exception[0].Type != tt.typ || ev.Exception[0].Value != tt.value) {
+			t.Errorf("%q: exceptions %+v, want %s %q", tt.msg, ev.Exception, tt.typ, tt.value)
+		}
+		if got := attrsJSON(t, ev); got != tt.attrs {
+			t.Errorf("%q: attributes %s, want %s", tt.msg, got, tt.attrs)
+		}
+	}
+	if n := len(events(t, ctxHub.Receiver, ctxHub.hub, 1)); n != 1 {
+		t.Errorf("the context inside zap.Inline(zap.DictObject(...)) was not the record's: %d events on its hub", n)
+	}
+}

@@ -56,8 +56,11 @@
 //     the bridge makes it the event's exception with its whole chain (%w,
 //     errors.Join, Cause) and any stack it carries: the field under the key
 //     "error" or "err" (logsentry.WithErrorKeys), else the first error, also
-//     one inside a zap.Dict (whose fields are read as fields, not through
-//     MarshalLogObject, which would write an error's text). A
+//     one inside a zap.Dict or zap.Inline(zap.DictObject(...)) (whose fields
+//     are read as fields, not through MarshalLogObject, which would write an
+//     error's text). An error that is also a zapcore.ObjectMarshaler (which
+//     zap.Any and the sugared logger marshal as an object) is the error too,
+//     its object form the field under the same key. A
 //     zap.Errors field is one error, joined with errors.Join (an exception
 //     group), or its single non-nil error. Other error fields give their
 //     text.
@@ -107,7 +110,8 @@
 //   - An empty zap.Object or zap.Namespace is dropped, as slog drops empty
 //     groups; zap's JSON encoder writes {}.
 //   - A field whose MarshalLogObject or MarshalLogArray panics becomes a
-//     "!PANIC converting ..." string, and one whose String method panics
+//     "!PANIC converting ..." string (under the key "!PANIC" for zap.Inline,
+//     whose key is empty), and one whose String method panics
 //     becomes zap's own "<key>Error" field; the entry and its other fields
 //     are still sent. Errors whose Error method panics, typed nils, cycles,
 //     NaN and invalid UTF-8 are handled by the bridge.

@@ -133,7 +133,11 @@ func (e *encoder) addFields(fields []zapcore.Field) {
 func (e *encoder) addFrom(fields []zapcore.Field, i int) (next int) {
 	defer func() {
 		if r := recover(); r != nil {
-			e.add(slog.String(fields[next].Key, panicText(fields[next].Interface, r)))
+			key := fields[next].Key
+			if key == "" {
+				key = inlinePanicKey // zap.Inline: an empty key would drop it
+			}
+			e.add(slog.String(key, panicText(fields[next].Interface, r)))
 			next++
 		}
 	}()
@@ -164,9 +168,29 @@ func (e *encoder) addField(f *zapcore.Field) {
 			e.add(slog.Any(f.Key, err))
 			return
 		}
+	case zapcore.ObjectMarshalerType:
+		// An error that is also an ObjectMarshaler (zap.Any and the sugared
+		// logger choose the marshaler): the error itself, for the
+		// exception, then its object form as the field under the same key.
+		if err, ok := f.Interface.(error); ok {
+			e.add(slog.Any(f.Key, err))
+		}
+	case zapcore.InlineMarshalerType:
+		// zap.Inline(zap.DictObject(...)): its fields go through addFields,
+		// as zap.Object's do, so an error or a context among them stays one.
+		if m, ok := f.Interface.(zapcore.ObjectMarshaler); ok {
+			if fields, ok := dictFields(m); ok {
+				e.addFields(fields)
+				return
+			}
+		}
 	}
 	f.AddTo(e)
 }
+
+// inlinePanicKey is the key of the placeholder of a zap.Inline field whose
+// marshaling panicked.
+const inlinePanicKey = "!PANIC"
 
 // AddArray adds the elements of m as a []any.
 func (e *encoder) AddArray(key string, m zapcore.ArrayMarshaler) error {
