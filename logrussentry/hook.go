@@ -75,7 +75,8 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 		Time:     e.Time,
 		Severity: sev,
 		Level:    e.Level.String(),
-		Message:  e.Message,
+		// Errorf("...\n"): logrus's formatters drop the newline too.
+		Message: strings.TrimSuffix(e.Message, "\n"),
 	}
 	if e.Caller != nil {
 		r.PC = e.Caller.PC

@@ -472,3 +472,16 @@ func TestSpecialFields(t *testing.T) {
 		t.Errorf("attributes %v, want %v", sentrytest.Attrs(ev), want)
 	}
 }
+
+// TestMessageNewline: Errorf("...\n") gives the message without its
+// newline, as logrus's formatters print it: the title and
+// fingerprint do not end in "\n".
+func TestMessageNewline(t *testing.T) {
+	f := setup(t)
+	f.logger.Errorf("payment %d failed\n", 7)
+	f.hub.Flush(waitFor)
+	ev := f.rcv.WaitEvents(t, 1, waitFor)[0]
+	if ev.Message != "payment 7 failed" || ev.Fingerprint[0] != "payment <int> failed" {
+		t.Errorf("message %q, fingerprint %q", ev.Message, ev.Fingerprint)
+	}
+}
