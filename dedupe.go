@@ -41,10 +41,16 @@ import (
 // failures). A scope pushed inside a request (hub.WithScope) is the same
 // request; a hub cloned for a goroutine of it is another.
 
-// dedupeSize bounds the errors remembered: enough for the events of the
-// requests in flight at once that log twice, a table scanned under a lock
-// by event records only.
-const dedupeSize = 64
+// dedupePerHub bounds the errors remembered per request (hub): the
+// failures of one request within dedupeWindow.
+const dedupePerHub = 16
+
+// maxDedupeHubs bounds the requests whose errors are remembered at once.
+// Past it, the requests whose errors are all older than dedupeWindow are
+// forgotten, then any: a storm of failures in many concurrent requests,
+// when duplicate events cost the most, does not push a request's failure
+// out before it is logged again, as one table for all requests would.
+const maxDedupeHubs = 4096
 
 // maxDedupeIDs bounds the errors of one chain that are remembered or
 // looked up.
@@ -57,8 +63,7 @@ const dedupeWindow = 10 * time.Second
 var dedupeEpoch = time.Now()
 
 type dedupeEntry struct {
-	hub weak.Pointer[sentry.Hub] // the request's; never keeps it alive
-	err error                    // kept alive, so its address is not reused while listed
+	err error // kept alive, so its address is not reused while listed
 	id  errorID
 	at  time.Duration // since dedupeEpoch
 }
@@ -70,10 +75,17 @@ type errorID struct {
 	typ reflect.Type
 }
 
-type dedupe struct {
-	mu   sync.Mutex
-	ring [dedupeSize]dedupeEntry
+// hubErrors are the errors remembered for one request.
+type hubErrors struct {
+	ring [dedupePerHub]dedupeEntry
 	next int
+	last time.Duration // when the newest was remembered
+}
+
+type dedupe struct {
+	mu        sync.Mutex
+	hubs      map[weak.Pointer[sentry.Hub]]*hubErrors // never keeps a hub alive
+	lastSweep time.Duration
 }
 
 // dedupeHub returns the hub under which the record's errors are
@@ -119,10 +131,8 @@ func (b *Bridge) chainIDs(ids []errorID, err error) []errorID {
 }
 
 // seen reports whether one of ids, the errors of a record's chain, is the
-// error of an event sent on hub within dedupeWindow. It forgets the
-// entries whose window is over, and the errors they kept alive: an error
-// is held for about dedupeWindow at most. (Asking each entry whether its
-// hub is still alive, weak.Pointer.Value, cost a microsecond per event.)
+// error of an event sent on hub within dedupeWindow. It forgets the hub's
+// entries whose window is over, and the errors they kept alive.
 func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 	if len(ids) == 0 {
 		return false
@@ -130,14 +140,18 @@ func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 	w, since := weak.Make(hub), time.Since(dedupeEpoch)-dedupeWindow
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	h := d.hubs[w]
+	if h == nil {
+		return false
+	}
 	found := false
-	for i := range d.ring {
-		e := &d.ring[i]
+	for i := range h.ring {
+		e := &h.ring[i]
 		switch {
 		case e.err == nil:
 		case e.at < since:
 			*e = dedupeEntry{}
-		case e.hub == w && slices.Contains(ids, e.id):
+		case slices.Contains(ids, e.id):
 			found = true
 		}
 	}
@@ -154,8 +168,44 @@ func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
 	w, now := weak.Make(hub), time.Since(dedupeEpoch)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.ring[d.next] = dedupeEntry{hub: w, err: err, id: id, at: now}
-	d.next = (d.next + 1) % dedupeSize
+	if now-d.lastSweep > dedupeWindow {
+		d.sweep(now, false) // let go of finished requests' errors
+	}
+	h := d.hubs[w]
+	if h == nil {
+		if d.hubs == nil {
+			d.hubs = make(map[weak.Pointer[sentry.Hub]]*hubErrors)
+		}
+		if len(d.hubs) >= maxDedupeHubs {
+			d.sweep(now, true)
+		}
+		h = new(hubErrors)
+		d.hubs[w] = h
+	}
+	h.ring[h.next] = dedupeEntry{err: err, id: id, at: now}
+	h.next = (h.next + 1) % dedupePerHub
+	h.last = now
+}
+
+// sweep forgets the hubs whose newest error is past its window (and those
+// whose hub is gone); with room needed and none such, an arbitrary half.
+func (d *dedupe) sweep(now time.Duration, room bool) {
+	d.lastSweep = now
+	for w, h := range d.hubs {
+		if h.last < now-dedupeWindow || w.Value() == nil {
+			delete(d.hubs, w)
+		}
+	}
+	if !room || len(d.hubs) < maxDedupeHubs {
+		return
+	}
+	n := 0
+	for w := range d.hubs { // map order: arbitrary
+		if n++; n > maxDedupeHubs/2 {
+			break
+		}
+		delete(d.hubs, w)
+	}
 }
 
 // madeAtInit reports whether err carries a stack (a StackTrace method

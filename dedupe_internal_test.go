@@ -3,7 +3,9 @@ package logsentry
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
+	"weak"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -26,13 +28,47 @@ func TestDedupeWindow(t *testing.T) {
 	if d.seen(other, ids) {
 		t.Error("seen under another hub")
 	}
-	for i := range d.ring {
-		d.ring[i].at -= dedupeWindow + 1
+	h := d.hubs[weak.Make(scope)]
+	for i := range h.ring {
+		h.ring[i].at -= dedupeWindow + 1
 	}
 	if d.seen(scope, ids) {
 		t.Error("seen after the window")
 	}
-	if d.ring[0].err != nil {
+	if h.ring[0].err != nil {
 		t.Error("an entry past its window still holds its error")
 	}
+}
+
+// TestDedupeSweep: the errors of requests past their window are let go of
+// on the next remember after a window, and a full table makes room.
+func TestDedupeSweep(t *testing.T) {
+	b := New()
+	var d dedupe
+	hubs := make([]*sentry.Hub, maxDedupeHubs)
+	for i := range hubs {
+		hubs[i] = sentry.NewHub(nil, sentry.NewScope())
+		d.remember(b, hubs[i], fmt.Errorf("x: %w", errors.New("base")))
+	}
+	if len(d.hubs) != maxDedupeHubs {
+		t.Fatalf("%d hubs, want %d", len(d.hubs), maxDedupeHubs)
+	}
+	extra := sentry.NewHub(nil, sentry.NewScope())
+	errX := fmt.Errorf("x: %w", errors.New("base"))
+	d.remember(b, extra, errX) // full: half are forgotten
+	if n := len(d.hubs); n > maxDedupeHubs/2+1 {
+		t.Errorf("%d hubs after a full table, want at most %d", n, maxDedupeHubs/2+1)
+	}
+	if !d.seen(extra, b.chainIDs(nil, errX)) {
+		t.Error("the newest error is not remembered")
+	}
+	for _, h := range d.hubs {
+		h.last -= dedupeWindow + 1
+	}
+	d.lastSweep -= dedupeWindow + 1
+	d.remember(b, extra, fmt.Errorf("y: %w", errors.New("base")))
+	if n := len(d.hubs); n != 1 {
+		t.Errorf("%d hubs after a window, want only the one just remembered", n)
+	}
+	runtime.KeepAlive(hubs)
 }

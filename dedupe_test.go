@@ -138,3 +138,27 @@ func TestDedupeInsideWithScope(t *testing.T) {
 		t.Errorf("%d events, %d deduplicated; want 2 (inside, another request) and 1", len(evs), b.Stats().EventsDeduplicated)
 	}
 }
+
+// TestDedupeUnderLoad: many other requests' failures between a failure and
+// its second log do not make it a second event (one table of 64 for all
+// requests let them push it out).
+func TestDedupeUnderLoad(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithEventRate(0, 0), logsentry.WithBreadcrumbSeverity(logsentry.SeverityOff))
+	ctx := sentrytest.HubContext(hub)
+	err := fmt.Errorf("query: %w", errors.New("timeout"))
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "query failed", Err: err})
+	const others = 200
+	for i := range others {
+		other := sentrytest.HubContext(hub.Clone()) // another request on the same client
+		b.Emit(other, logsentry.Record{Severity: logsentry.SeverityError, Message: "other", Err: fmt.Errorf("req %d: %w", i, errors.New("x"))})
+	}
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "request failed", Err: fmt.Errorf("handler: %w", err)})
+	sentrytest.Flush(t, hub)
+	if evs := rcv.Events(); len(sentrytest.Messages(evs)) == 0 {
+		t.Fatal("no event received")
+	}
+	if st := b.Stats(); st.EventsDeduplicated != 1 || st.Events != others+1 {
+		t.Errorf("Stats = %+v, want %d events and 1 deduplicated", st, others+1)
+	}
+}
