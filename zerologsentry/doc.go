@@ -75,7 +75,11 @@
 //     (zerolog.CallerFieldName) stays an attribute.
 //
 // A line that is not a JSON object (zerolog's binary_log build, a foreign
-// writer) is sent with its text as the message.
+// writer) is sent with its text as the message. A line that zerolog made
+// invalid JSON (RawJSON of bad bytes, a broken marshaler) keeps the fields
+// read before the bad one, the rest as one text field under its key, and,
+// read from the line's end, its message and the hook's correlation field:
+// it still goes to its request's hub under its own title.
 //
 // Events carry a stack trace of the logging call: the one captured by the
 // hook, or, without the hook, the writer's own stack with the frames of

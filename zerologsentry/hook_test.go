@@ -544,3 +544,39 @@ func TestErrorMarshalFuncWith(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidRawJSON: a line made invalid JSON by RawJSON (or a broken
+// marshaler) still reaches its request's hub, titled by its message, with
+// the fields read before the bad one and the rest as text; the console's
+// copy loses the correlation field as usual.
+func TestInvalidRawJSON(t *testing.T) {
+	rcvReq, reqHub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	rcvFb, fbHub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(fbHub))
+	var out sentrytest.SyncBuffer
+	logger := zerolog.New(w.Tee(&out)).Hook(w)
+	ctx := sentrytest.HubContext(reqHub)
+	logger.Error().Ctx(ctx).Str("user", "alice").RawJSON("payload", []byte(`{"partial":`)).Msg("upstream sent bad json")
+	logger.Error().Ctx(ctx).Str("user", "bob").RawJSON("payload", []byte(`nope`)).Int("n", 2).Msg("upstream sent bad json")
+	sentrytest.Flush(t, reqHub)
+	sentrytest.Flush(t, fbHub)
+	evs := rcvReq.WaitEvents(t, 2, waitFor)
+	if n := len(rcvFb.Events()); len(evs) != 2 || n != 0 {
+		t.Fatalf("%d events on the request's hub, %d on the fallback; want 2 and 0", len(evs), n)
+	}
+	for _, ev := range evs {
+		if ev.Message != "upstream sent bad json" {
+			t.Errorf("message %q", ev.Message)
+		}
+		if fp := strings.Join(ev.Fingerprint, "|"); fp != "upstream sent bad json" {
+			t.Errorf("fingerprint %q, want the message's", fp)
+		}
+		attrs := ev.Context("attributes")
+		if attrs["user"] == nil || attrs["payload"] == nil {
+			t.Errorf("attributes %v, want user and payload", attrs)
+		}
+	}
+	if strings.Contains(out.String(), zerologsentry.CorrelationFieldName) {
+		t.Errorf("console copy has the correlation field: %s", out.String())
+	}
+}

@@ -1,6 +1,7 @@
 package zerologsentry
 
 import (
+	"bytes"
 	"log/slog"
 	"math"
 	"strconv"
@@ -45,6 +46,9 @@ type line struct {
 	claimed  *pending
 	attrs    []slog.Attr
 	complete bool // the whole object parsed
+	// recovered: not complete, but the correlation field and the message
+	// that zerolog writes last were found from the end (see recoverTail).
+	recovered bool
 
 	// idMember and idEnd delimit the top-level CorrelationFieldName member
 	// (from its key's opening quote to the end of its value), for Tee to
@@ -77,16 +81,17 @@ func parseLine(p []byte, attrs []slog.Attr) line {
 		member := s.pos
 		key, ok := s.key()
 		if !ok {
-			return l
+			return recoverTail(p, l, "", member)
 		}
 		s.ws()
 		if !s.eat(':') {
-			return l
+			return recoverTail(p, l, key, member)
 		}
 		s.ws()
+		valueAt := s.pos
 		v, ok := s.value(1)
 		if !ok {
-			return l
+			return recoverTail(p, l, key, valueAt)
 		}
 		if key == CorrelationFieldName && l.idEnd == 0 {
 			l.idMember, l.idEnd = member, s.pos
@@ -118,7 +123,7 @@ func parseLine(p []byte, attrs []slog.Attr) line {
 		if s.eat('}') {
 			break
 		}
-		return l
+		return recoverTail(p, l, "", s.pos)
 	}
 	if hasTime {
 		if t, ok := parseTime(timeVal, zerolog.TimeFieldFormat); ok {
@@ -128,6 +133,58 @@ func parseLine(p []byte, attrs []slog.Attr) line {
 		}
 	}
 	l.complete = true
+	return l
+}
+
+// recoverTail reads what it can of a line that is not valid JSON past
+// byte bad: zerolog writes what RawJSON (or a broken marshaler) gives it as
+// it is, then its hook's fields and the message last:
+//
+//	{"level":"error",...,"payload":{"partial":,"logsentry_id":7,"message":"m"}
+//
+// The correlation field and the message are found from the end, so the
+// line keeps its request's hub and its title; the text from bad to the
+// correlation field becomes one string field, under key (the member being
+// read) or "!BADJSON". Without the correlation field l is returned as it is.
+func recoverTail(p []byte, l line, key string, bad int) line {
+	mark := `"` + CorrelationFieldName + `":`
+	member := bytes.LastIndex(p, []byte(mark))
+	if member < bad {
+		return l
+	}
+	s := scanner{data: p, pos: member + len(mark)}
+	s.ws()
+	v, ok := s.number()
+	if !ok || (v.Kind() != slog.KindInt64 && v.Kind() != slog.KindUint64) {
+		return l
+	}
+	if v.Kind() == slog.KindInt64 {
+		l.id = uint64(v.Int64())
+	} else {
+		l.id = v.Uint64()
+	}
+	l.idMember, l.idEnd = member, s.pos
+	s.ws()
+	if s.eat(',') {
+		s.ws()
+		if k, ok := s.key(); ok && k == zerolog.MessageFieldName {
+			s.ws()
+			if s.eat(':') {
+				s.ws()
+				if msg, ok := s.str(); ok {
+					l.message = msg
+				}
+			}
+		}
+	}
+	raw := bytes.TrimRight(bytes.TrimSpace(p[bad:member]), ",")
+	if key == "" {
+		key = "!BADJSON"
+	}
+	if len(raw) > 0 {
+		l.attrs = append(l.attrs, slog.String(key, string(raw)))
+	}
+	l.recovered = true
 	return l
 }
 

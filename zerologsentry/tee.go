@@ -160,10 +160,10 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 // back with putLineBuf.
 func consoleCopy(p []byte, pl line) ([]byte, *[]byte) {
 	switch {
+	case (pl.complete || pl.recovered) && pl.idEnd > 0:
+		return cutMember(p, pl.idMember, pl.idEnd)
 	case !pl.complete:
 		return stripCorrelation(p)
-	case pl.idEnd > 0:
-		return cutMember(p, pl.idMember, pl.idEnd)
 	}
 	return p, nil
 }

@@ -149,7 +149,7 @@ func (w *Writer) send(level zerolog.Level, p []byte, l line, buf *[]slog.Attr) {
 		Time:     l.time,
 		Attrs:    l.attrs,
 	}
-	if !l.complete {
+	if !l.complete && !l.recovered {
 		// Not a JSON object (binary_log, a foreign writer): send the text.
 		rec.Message, rec.Attrs = strings.TrimSpace(string(p)), nil
 	}
