@@ -52,7 +52,7 @@ func New(opts ...Option) *Bridge {
 	b.keys.seed = maphash.MakeSeed()
 	b.limiter = newLimiter(&cfg)
 	if !cfg.noDedupe {
-		b.dedupe = new(dedupe)
+		b.dedupe = &sharedDedupe
 	}
 	return b
 }

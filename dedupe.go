@@ -15,10 +15,11 @@ import (
 // An error is often logged at each layer it passes: the repository logs
 // "query failed" with err, returns it (wrapped or not), and the handler logs
 // "request failed" with it. Each record is an error record, and each would
-// be a Sentry issue of its own for one failure. The bridge remembers, per
+// be a Sentry issue of its own for one failure. The bridges remember (in
+// one table for all of them: the two logs may go through two loggers), per
 // request (the hub that the record's context carries: sentryhttp and
 // breadcrumbs.Middleware give each request its own), the
-// error of each event it sent, and a later record of the same request whose
+// error of each event they sent, and a later record of the same request whose
 // error is that error, or wraps it in a chain of single errors, gets no
 // event: its breadcrumb still goes on the trail. (Sentry's Java SDK drops
 // an exception already captured, Python's one equal to the last captured.)
@@ -81,6 +82,11 @@ type hubErrors struct {
 	next int
 	last time.Duration // when the newest was remembered
 }
+
+// sharedDedupe is the table of every Bridge: a failure logged through one
+// logger (a repository's) and again through another (the handler's, on
+// another Bridge) in one request is one event.
+var sharedDedupe dedupe
 
 type dedupe struct {
 	mu        sync.Mutex

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getsentry/sentry-go"
@@ -160,5 +162,28 @@ func TestDedupeUnderLoad(t *testing.T) {
 	}
 	if st := b.Stats(); st.EventsDeduplicated != 1 || st.Events != others+1 {
 		t.Errorf("Stats = %+v, want %d events and 1 deduplicated", st, others+1)
+	}
+}
+
+// TestDedupeAcrossBridges: a failure logged through one Bridge and again
+// through another (two loggers, each with its own handler) in one request
+// is one event.
+func TestDedupeAcrossBridges(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	ctx := sentrytest.HubContext(hub)
+	repo, api := logsentry.New(), logsentry.New()
+	err := fmt.Errorf("query: %w", errors.New("timeout"))
+	repo.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "query failed", Err: err})
+	api.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "request failed", Err: fmt.Errorf("handler: %w", err)})
+	api.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "unrelated"})
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	msgs := sentrytest.Messages(evs)
+	slices.Sort(msgs)
+	if got := strings.Join(msgs, ","); got != "query failed,unrelated" {
+		t.Errorf("events %s, want query failed and unrelated", got)
+	}
+	if n := api.Stats().EventsDeduplicated; n != 1 {
+		t.Errorf("EventsDeduplicated = %d, want 1", n)
 	}
 }
