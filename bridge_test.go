@@ -464,3 +464,17 @@ func TestEmitReturnsWhatWasSent(t *testing.T) {
 type wrapped struct{ error }
 
 func (w wrapped) Unwrap() error { return w.error }
+
+// TestLastEventID: the hub's LastEventID is the record's event, for a
+// record without a request field or a child span (see the README).
+func TestLastEventID(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New()
+	b.Emit(sentrytest.HubContext(hub), logsentry.Record{Severity: logsentry.SeverityError, Message: "first"})
+	b.Emit(sentrytest.HubContext(hub), logsentry.Record{Severity: logsentry.SeverityError, Message: "second"})
+	sentrytest.Flush(t, hub)
+	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 2, waitFor), "second")
+	if got := string(hub.LastEventID()); got == "" || got != ev.EventID {
+		t.Errorf("LastEventID = %q, want the second event's %q", got, ev.EventID)
+	}
+}
