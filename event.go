@@ -2,6 +2,7 @@ package logsentry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -131,6 +132,14 @@ func tagValue(v any) string {
 		s = x
 	case nil:
 		s = "null"
+	case []any, map[string]any:
+		// As JSON, as the attributes show them ("[a b]" and "map[x:1]"
+		// are Go's syntax); normalize made them encodable.
+		if raw, err := json.Marshal(x); err == nil {
+			s = string(raw)
+		} else {
+			s = fmt.Sprint(x)
+		}
 	default:
 		s = fmt.Sprint(x)
 	}

@@ -142,8 +142,10 @@ func TestTags(t *testing.T) {
 	long := strings.Repeat("a", 199) + "é" + strings.Repeat("b", 50) // é straddles byte 200
 	evs := capture(t, sentry.ClientOptions{}, []logsentry.Option{
 		logsentry.WithTagKeys("region", "http.method"),
-		logsentry.WithTagKeys("status", "long", "nil", "flag", "user.id", "missing", "http"),
+		logsentry.WithTagKeys("status", "long", "nil", "flag", "user.id", "missing", "http", "list", "obj"),
 	}, logsentry.Record{Severity: logsentry.SeverityError, Message: "tagged", Attrs: []slog.Attr{
+		slog.Any("list", []string{"a", "b"}),
+		slog.Any("obj", map[string]any{"x": 1, "y": "z"}),
 		slog.String("region", "eu-west-1"),
 		slog.String("method", "top-level method is not http.method"),
 		slog.Group("http", slog.String("method", "GET"), slog.Int("status", 500)),
@@ -160,6 +162,8 @@ func TestTags(t *testing.T) {
 		"status":      "503",
 		"nil":         "null",
 		"flag":        "true",
+		"list":        `["a","b"]`, // JSON, not Go's fmt syntax
+		"obj":         `{"x":1,"y":"z"}`,
 	}
 	for k, v := range want {
 		if tags[k] != v {
