@@ -144,7 +144,10 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 	var droppedBefore uint64
 	var userFP []string
 	var dhub *sentry.Hub // where the event's error is remembered, if anywhere
-	if sinks&SinkEvent != 0 && b.dedupe != nil && r.Severity < SeverityFatal {
+	// Only plain error records: one above Error (zap's DPanic, a
+	// "critical" level, fatal) is rarer, worse, and may be followed by a
+	// panic or an exit; its event always goes out.
+	if sinks&SinkEvent != 0 && b.dedupe != nil && r.Severity <= SeverityError {
 		if dhub = b.dedupeHub(hub, hubFromCtx); dhub != nil {
 			var buf [maxDedupeIDs]errorID
 			if b.dedupe.seen(dhub, b.chainIDs(buf[:0], b.keyError(&r))) {

@@ -37,7 +37,8 @@ import (
 // failure: it is remembered for dedupeWindow only, long enough for a
 // failure to climb its call stack, or a hub that lives as long as a worker
 // would report it once for good. Records on the configured or the current
-// hub, shared by everything, are never deduplicated, nor fatal records, nor
+// hub, shared by everything, are never deduplicated, nor records above
+// SeverityError (zap's DPanic, fatal), nor
 // an errors.Join that holds a remembered error (its other errors may be new
 // failures). A scope pushed inside a request (hub.WithScope) is the same
 // request; a hub cloned for a goroutine of it is another.

@@ -187,3 +187,22 @@ func TestDedupeAcrossBridges(t *testing.T) {
 		t.Errorf("EventsDeduplicated = %d, want 1", n)
 	}
 }
+
+// TestDedupeOnlyErrorLevel: a record above SeverityError (zap's DPanic,
+// after which a development logger panics) is never left out, so its
+// event goes out and an adapter that flushes after what it sent flushes.
+func TestDedupeOnlyErrorLevel(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	ctx := sentrytest.HubContext(hub)
+	b := logsentry.New()
+	err := fmt.Errorf("load cart: %w", errors.New("gone"))
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "cart failed", Err: err})
+	done := b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError + 1, Message: "cart invariant broken", Err: err})
+	if done&logsentry.SinkEvent == 0 {
+		t.Errorf("Emit = %v, want the event sent", done)
+	}
+	sentrytest.Flush(t, hub)
+	if evs := rcv.WaitEvents(t, 2, waitFor); len(evs) != 2 {
+		t.Errorf("%d events, want 2", len(evs))
+	}
+}

@@ -226,8 +226,8 @@ func WithRedactPatterns(patterns ...*regexp.Regexp) Option {
 // returns it wrapped to a caller that logs it again. Only errors made per
 // failure count (wrappers such as fmt.Errorf with %w, and errors carrying a
 // stack), never a sentinel such as io.EOF, and for 10 seconds after the
-// event; records on the configured or the current hub and fatal records are
-// never deduplicated. The errors reported are remembered for all Bridges
+// event; records on the configured or the current hub and records above
+// SeverityError (zap's DPanic, fatal) are never deduplicated. The errors reported are remembered for all Bridges
 // at once, so a failure logged through two loggers (a repository's and a
 // handler's, each with its own handler or core) is one event too; a Bridge
 // with WithoutDedupe neither remembers nor leaves out. Stats counts the
