@@ -3,6 +3,7 @@ package zerologsentry
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,9 +37,11 @@ var recentErrors struct {
 }
 
 type recentError struct {
-	text    string
-	err     error
-	claimed bool // a line held it already
+	text string
+	err  error
+	// sticky: marshaled for a sub-logger's context (With().Err), whose
+	// every line repeats the text; recalled each time, never claimed.
+	sticky bool
 }
 
 // ErrorMarshalFunc is a zerolog.ErrorMarshalFunc that lets the Writer report
@@ -54,9 +57,9 @@ type recentError struct {
 // form). It also remembers the error (the last 128, in a bounded table
 // shared by all Writers), and the first Writer that parses a line whose
 // error field (zerolog.ErrorFieldName, as written by Err) holds the same
-// text claims the error. A later line with that text gets the newest error
-// not claimed yet, else the newest claimed one: a sub-logger made with
-// With().Err(err) repeats the text on every line, and each line gets err.
+// text takes the error out of the table, except for an error of a
+// sub-logger's context (With().Err(err), With().AnErr), whose text zerolog
+// writes on every line of it: each line gets err.
 // An error logged under another key
 // (AnErr("cause", err), also inside a Dict) is recovered the same way from
 // that field's text when its key names an error ("err", "error", "cause",
@@ -81,9 +84,32 @@ func ErrorMarshalFunc(err error) any {
 	}
 	text, ok := errorText(err)
 	if ok {
-		rememberError(text, err)
+		rememberError(text, err, fromLoggerContext())
 	}
 	return text
+}
+
+// contextCallers caches, per program counter of a caller of
+// ErrorMarshalFunc, whether it is zerolog's Context (With().Err,
+// With().AnErr).
+var contextCallers sync.Map // uintptr -> bool
+
+// fromLoggerContext reports whether ErrorMarshalFunc was called by
+// zerolog's Context: such an error is marshaled once, when the sub-logger
+// is made, and its text is written on every line of it.
+func fromLoggerContext() bool {
+	var pcs [1]uintptr
+	// Callers, fromLoggerContext, ErrorMarshalFunc, then its caller.
+	if runtime.Callers(3, pcs[:]) == 0 {
+		return false
+	}
+	if v, ok := contextCallers.Load(pcs[0]); ok {
+		return v.(bool)
+	}
+	f, _ := runtime.CallersFrames(pcs[:]).Next()
+	yes := strings.HasPrefix(f.Function, "github.com/rs/zerolog.Context.")
+	contextCallers.Store(pcs[0], yes)
+	return yes
 }
 
 func errorText(err error) (text string, ok bool) {
@@ -104,10 +130,10 @@ func isNilPointer(v any) bool {
 	return false
 }
 
-func rememberError(text string, err error) {
+func rememberError(text string, err error, sticky bool) {
 	r := &recentErrors
 	r.mu.Lock()
-	r.ring[r.next] = recentError{text: text, err: err}
+	r.ring[r.next] = recentError{text: text, err: err, sticky: sticky}
 	r.next = (r.next + 1) % recentErrorsSize
 	r.mu.Unlock()
 	if !r.used.Load() {
@@ -142,10 +168,9 @@ func errorLikeKey(key string) bool {
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// recallError returns the most recently remembered error with this text
-// that no line has claimed yet, and claims it; else the most recent one
-// claimed already, which a sub-logger's With().Err(err) writes again on
-// every line (ErrorMarshalFunc ran once, when With was called); else nil.
+// recallError returns the most recently remembered error with this text,
+// or nil, and forgets it, unless it is a sub-logger's (sticky), which each
+// of its lines recalls.
 func recallError(text string) error {
 	r := &recentErrors
 	if !r.used.Load() {
@@ -153,20 +178,16 @@ func recallError(text string) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var claimed error
 	for k := 1; k <= recentErrorsSize; k++ {
 		i := (r.next - k + recentErrorsSize) % recentErrorsSize
 		e := &r.ring[i]
-		if e.err == nil || e.text != text {
-			continue
-		}
-		if !e.claimed {
-			e.claimed = true
-			return e.err
-		}
-		if claimed == nil {
-			claimed = e.err
+		if e.err != nil && e.text == text {
+			err := e.err
+			if !e.sticky {
+				*e = recentError{}
+			}
+			return err
 		}
 	}
-	return claimed
+	return nil
 }

@@ -580,3 +580,24 @@ func TestInvalidRawJSON(t *testing.T) {
 		t.Errorf("console copy has the correlation field: %s", out.String())
 	}
 }
+
+// TestErrorMarshalFuncNotStale: an error logged with Err is recalled for
+// its own line only; a later line with the same text as a string field
+// (not through ErrorMarshalFunc) is that text, not the earlier error with
+// its type and stack.
+func TestErrorMarshalFuncNotStale(t *testing.T) {
+	useErrorMarshalFunc(t)
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
+	logger := newLogger(w, io.Discard)
+	logger.Error().Err(&quotaError{9092}).Msg("first")
+	logger.Error().Str("error", (&quotaError{9092}).Error()).Msg("second")
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	if ex := sentrytest.EventByMessage(t, evs, "first").Exception; len(ex) != 1 || ex[0].Type != "*zerologsentry_test.quotaError" {
+		t.Errorf("first: exceptions %+v", ex)
+	}
+	if ex := sentrytest.EventByMessage(t, evs, "second").Exception; len(ex) != 1 || ex[0].Type != "zerologsentry.LoggedError" {
+		t.Errorf("second: exceptions %+v, want its own text", ex)
+	}
+}
