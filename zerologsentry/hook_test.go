@@ -554,19 +554,31 @@ func TestInvalidRawJSON(t *testing.T) {
 	rcvFb, fbHub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
 	w := zerologsentry.NewWriter(logsentry.WithHub(fbHub))
 	var out sentrytest.SyncBuffer
-	logger := zerolog.New(w.Tee(&out)).Hook(w)
+	// Timestamp is a hook that runs after the Writer's: its field comes
+	// after the correlation field. Hiding WriteLevel makes zerolog use
+	// Write, the path of asynchronous writers.
+	at := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	saved := zerolog.TimestampFunc
+	zerolog.TimestampFunc = func() time.Time { return at }
+	t.Cleanup(func() { zerolog.TimestampFunc = saved })
+	levelLogger := zerolog.New(w.Tee(&out)).Hook(w).With().Timestamp().Logger()
+	plainLogger := zerolog.New(struct{ io.Writer }{w.Tee(&out)}).Hook(w).With().Timestamp().Logger()
 	ctx := sentrytest.HubContext(reqHub)
-	logger.Error().Ctx(ctx).Str("user", "alice").RawJSON("payload", []byte(`{"partial":`)).Msg("upstream sent bad json")
-	logger.Error().Ctx(ctx).Str("user", "bob").RawJSON("payload", []byte(`nope`)).Int("n", 2).Msg("upstream sent bad json")
+	levelLogger.Error().Ctx(ctx).Str("user", "alice").RawJSON("payload", []byte(`{"partial":`)).Msg("upstream sent bad json")
+	levelLogger.Error().Ctx(ctx).Str("user", "bob").RawJSON("payload", []byte(`nope`)).Int("n", 2).Msg("upstream sent bad json")
+	plainLogger.Error().Ctx(ctx).Str("user", "carol").RawJSON("payload", []byte(`[1,`)).Msg("upstream sent bad json")
 	sentrytest.Flush(t, reqHub)
 	sentrytest.Flush(t, fbHub)
-	evs := rcvReq.WaitEvents(t, 2, waitFor)
-	if n := len(rcvFb.Events()); len(evs) != 2 || n != 0 {
-		t.Fatalf("%d events on the request's hub, %d on the fallback; want 2 and 0", len(evs), n)
+	evs := rcvReq.WaitEvents(t, 3, waitFor)
+	if n := len(rcvFb.Events()); len(evs) != 3 || n != 0 {
+		t.Fatalf("%d events on the request's hub, %d on the fallback; want 3 and 0", len(evs), n)
 	}
 	for _, ev := range evs {
 		if ev.Message != "upstream sent bad json" {
 			t.Errorf("message %q", ev.Message)
+		}
+		if !ev.Timestamp.Equal(at) {
+			t.Errorf("timestamp %v, want the line's %v", ev.Timestamp, at)
 		}
 		if fp := strings.Join(ev.Fingerprint, "|"); fp != "upstream sent bad json" {
 			t.Errorf("fingerprint %q, want the message's", fp)

@@ -60,62 +60,37 @@ type line struct {
 // fields (zerolog's field names) and the hook's correlation field are taken
 // out; every other top-level field becomes an attr, appended to attrs.
 // It never panics; on a syntax error it returns what it parsed so far with
-// complete false.
+// complete false, or what recoverTail could read (recovered true).
 func parseLine(p []byte, attrs []slog.Attr) line {
-	names := currentFieldNames()
-	l := line{attrs: attrs}
+	lp := lineParser{names: currentFieldNames(), l: line{attrs: attrs}}
 	s := scanner{data: p}
 	s.ws()
 	if !s.eat('{') {
-		return l
+		return lp.l
 	}
-	var timeVal slog.Value
-	hasTime := false
 	s.ws()
 	if s.eat('}') {
-		l.complete = true
-		return l
+		lp.l.complete = true
+		return lp.l
 	}
 	for {
 		s.ws()
 		member := s.pos
 		key, ok := s.key()
 		if !ok {
-			return recoverTail(p, l, "", member)
+			return lp.recoverTail(p, "", member)
 		}
 		s.ws()
 		if !s.eat(':') {
-			return recoverTail(p, l, key, member)
+			return lp.recoverTail(p, key, member)
 		}
 		s.ws()
 		valueAt := s.pos
 		v, ok := s.value(1)
 		if !ok {
-			return recoverTail(p, l, key, valueAt)
+			return lp.recoverTail(p, key, valueAt)
 		}
-		if key == CorrelationFieldName && l.idEnd == 0 {
-			l.idMember, l.idEnd = member, s.pos
-		}
-		switch {
-		case key == "":
-			l.attrs = append(l.attrs, slog.Attr{Key: key, Value: v})
-		case key == names.message && v.Kind() == slog.KindString:
-			l.message = v.String()
-		case key == names.level && v.Kind() == slog.KindString:
-			l.level = v.String()
-		case key == names.time:
-			timeVal, hasTime = v, true
-		case key == names.err && v.Kind() == slog.KindString:
-			l.errText, l.hasErr = v.String(), true
-		case key == CorrelationFieldName && (v.Kind() == slog.KindInt64 || v.Kind() == slog.KindUint64):
-			if v.Kind() == slog.KindInt64 {
-				l.id = uint64(v.Int64())
-			} else {
-				l.id = v.Uint64()
-			}
-		default:
-			l.attrs = append(l.attrs, slog.Attr{Key: key, Value: v})
-		}
+		lp.member(key, v, member, s.pos)
 		s.ws()
 		if s.eat(',') {
 			continue
@@ -123,69 +98,112 @@ func parseLine(p []byte, attrs []slog.Attr) line {
 		if s.eat('}') {
 			break
 		}
-		return recoverTail(p, l, "", s.pos)
+		return lp.recoverTail(p, "", s.pos)
 	}
-	if hasTime {
-		if t, ok := parseTime(timeVal, zerolog.TimeFieldFormat); ok {
-			l.time = t
+	lp.l.complete = true
+	return lp.finish()
+}
+
+// lineParser collects the members of one line.
+type lineParser struct {
+	names   fieldNames
+	l       line
+	timeVal slog.Value
+	hasTime bool
+}
+
+// member takes in the top-level member key: v, found at p[start:end].
+func (lp *lineParser) member(key string, v slog.Value, start, end int) {
+	l, names := &lp.l, &lp.names
+	if key == CorrelationFieldName && l.idEnd == 0 {
+		l.idMember, l.idEnd = start, end
+	}
+	switch {
+	case key == "":
+		l.attrs = append(l.attrs, slog.Attr{Key: key, Value: v})
+	case key == names.message && v.Kind() == slog.KindString:
+		l.message = v.String()
+	case key == names.level && v.Kind() == slog.KindString:
+		l.level = v.String()
+	case key == names.time:
+		lp.timeVal, lp.hasTime = v, true
+	case key == names.err && v.Kind() == slog.KindString:
+		l.errText, l.hasErr = v.String(), true
+	case key == CorrelationFieldName && (v.Kind() == slog.KindInt64 || v.Kind() == slog.KindUint64):
+		if v.Kind() == slog.KindInt64 {
+			l.id = uint64(v.Int64())
 		} else {
-			l.attrs = append(l.attrs, slog.Attr{Key: names.time, Value: timeVal})
+			l.id = v.Uint64()
+		}
+	default:
+		l.attrs = append(l.attrs, slog.Attr{Key: key, Value: v})
+	}
+}
+
+// finish reads the line's time, and returns the line.
+func (lp *lineParser) finish() line {
+	if lp.hasTime {
+		if t, ok := parseTime(lp.timeVal, zerolog.TimeFieldFormat); ok {
+			lp.l.time = t
+		} else {
+			lp.l.attrs = append(lp.l.attrs, slog.Attr{Key: lp.names.time, Value: lp.timeVal})
 		}
 	}
-	l.complete = true
-	return l
+	return lp.l
 }
 
 // recoverTail reads what it can of a line that is not valid JSON past
 // byte bad: zerolog writes what RawJSON (or a broken marshaler) gives it as
-// it is, then its hook's fields and the message last:
+// it is, then its hooks' fields (this package's correlation field, and the
+// timestamp or caller of With().Timestamp() and Caller(), which are hooks
+// too) and the message last:
 //
-//	{"level":"error",...,"payload":{"partial":,"logsentry_id":7,"message":"m"}
+//	{"level":"error",...,"payload":{"partial":,"logsentry_id":7,"time":"...","message":"m"}
 //
-// The correlation field and the message are found from the end, so the
-// line keeps its request's hub and its title; the text from bad to the
-// correlation field becomes one string field, under key (the member being
-// read) or "!BADJSON". Without the correlation field l is returned as it is.
-func recoverTail(p []byte, l line, key string, bad int) line {
-	mark := `"` + CorrelationFieldName + `":`
-	member := bytes.LastIndex(p, []byte(mark))
-	if member < bad {
-		return l
-	}
-	s := scanner{data: p, pos: member + len(mark)}
-	s.ws()
-	v, ok := s.number()
-	if !ok || (v.Kind() != slog.KindInt64 && v.Kind() != slog.KindUint64) {
-		return l
-	}
-	if v.Kind() == slog.KindInt64 {
-		l.id = uint64(v.Int64())
-	} else {
-		l.id = v.Uint64()
-	}
-	l.idMember, l.idEnd = member, s.pos
-	s.ws()
-	if s.eat(',') {
-		s.ws()
-		if k, ok := s.key(); ok && k == zerolog.MessageFieldName {
-			s.ws()
-			if s.eat(':') {
-				s.ws()
-				if msg, ok := s.str(); ok {
-					l.message = msg
-				}
-			}
-		}
+// The correlation field is found from the end, and the members after it
+// are read as usual, so the line keeps its request's hub, its title and its
+// time; the text from bad to the correlation field becomes one string
+// field, under key (the member being read) or "!BADJSON". Without the
+// correlation field the line is left as parsed (not complete).
+func (lp *lineParser) recoverTail(p []byte, key string, bad int) line {
+	member, end, id, ok := lastCorrelation(p)
+	if !ok || member < bad {
+		return lp.l
 	}
 	raw := bytes.TrimRight(bytes.TrimSpace(p[bad:member]), ",")
 	if key == "" {
 		key = "!BADJSON"
 	}
 	if len(raw) > 0 {
-		l.attrs = append(l.attrs, slog.String(key, string(raw)))
+		lp.l.attrs = append(lp.l.attrs, slog.String(key, string(raw)))
 	}
-	l.recovered = true
-	return l
+	// This one, not one read before the syntax error.
+	lp.l.id, lp.l.idMember, lp.l.idEnd = id, member, end
+	s := scanner{data: p, pos: end}
+	s.ws()
+	for s.eat(',') {
+		s.ws()
+		at := s.pos
+		k, ok := s.key()
+		if !ok {
+			break
+		}
+		s.ws()
+		if !s.eat(':') {
+			break
+		}
+		s.ws()
+		v, ok := s.value(1)
+		if !ok {
+			break
+		}
+		if k != CorrelationFieldName {
+			lp.member(k, v, at, s.pos)
+		}
+		s.ws()
+	}
+	lp.l.recovered = true
+	return lp.finish()
 }
 
 // parseTime reads a timestamp written with zerolog's TimeFieldFormat: a
@@ -206,10 +224,11 @@ func parseTime(v slog.Value, format string) (time.Time, bool) {
 	case slog.KindString:
 		s := v.String()
 		if unit == 1e9 && format != zerolog.TimeFormatUnix {
-			// A layout without a zone (time.DateTime) holds the time in
-			// the zone of zerolog's clock: local, unless TimestampFunc
-			// says otherwise. Layouts with a zone keep their own.
-			if t, err := time.ParseInLocation(format, s, clockLocation()); err == nil {
+			// A layout without a zone (time.DateTime) holds the local
+			// time of zerolog's default clock (time.Now); layouts with a
+			// zone keep their own. (Asking zerolog.TimestampFunc for its
+			// zone would call the user's clock once more per line.)
+			if t, err := time.ParseInLocation(format, s, time.Local); err == nil {
 				return t, true
 			}
 		}
@@ -229,20 +248,6 @@ func parseTime(v slog.Value, format string) (time.Time, bool) {
 		return time.Unix(0, int64(f)), true
 	}
 	return time.Time{}, false
-}
-
-// clockLocation returns the time zone of the times zerolog.TimestampFunc
-// gives (time.Local for its default, time.Now).
-func clockLocation() (loc *time.Location) {
-	defer func() {
-		if recover() != nil {
-			loc = time.Local
-		}
-	}()
-	if f := zerolog.TimestampFunc; f != nil {
-		return f().Location()
-	}
-	return time.Local
 }
 
 // scanner reads JSON from data. Every method leaves pos after what it read

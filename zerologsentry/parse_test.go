@@ -182,7 +182,7 @@ func TestParseLineInvalid(t *testing.T) {
 }
 
 func TestParseTime(t *testing.T) {
-	setClock(t, time.UTC) // the zone of a layout without one
+	setLocal(t, time.UTC) // the zone of a layout without one
 	ref := time.Date(2026, 11, 22, 4, 14, 39, 123456789, time.UTC)
 	tests := []struct {
 		name   string
@@ -466,18 +466,18 @@ func TestSharedLineCopy(t *testing.T) {
 	}
 }
 
-// setClock makes zerolog's clock give times in loc for the test.
-func setClock(t *testing.T, loc *time.Location) {
-	saved := zerolog.TimestampFunc
-	zerolog.TimestampFunc = func() time.Time { return time.Now().In(loc) }
-	t.Cleanup(func() { zerolog.TimestampFunc = saved })
+// setLocal makes loc the local time zone for the test (not parallel).
+func setLocal(t *testing.T, loc *time.Location) {
+	saved := time.Local
+	time.Local = loc
+	t.Cleanup(func() { time.Local = saved })
 }
 
-// TestParseTimeZoneless: a layout without a zone holds the time of
-// zerolog's clock (local time, by default), not UTC: east of UTC the event
-// was stamped hours in the future.
+// TestParseTimeZoneless: a layout without a zone holds the local time of
+// zerolog's clock, not UTC: east of UTC the event was stamped hours in the
+// future.
 func TestParseTimeZoneless(t *testing.T) {
-	setClock(t, time.FixedZone("UTC+5", 5*3600))
+	setLocal(t, time.FixedZone("UTC+5", 5*3600))
 	got, ok := parseTime(slog.StringValue("2026-11-22 09:14:39"), time.DateTime)
 	if want := time.Date(2026, 11, 22, 4, 14, 39, 0, time.UTC); !ok || !got.Equal(want) {
 		t.Errorf("parseTime = %v, %v; want %v", got, ok, want)

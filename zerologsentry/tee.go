@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"sync"
 
 	"github.com/rs/zerolog"
@@ -148,9 +149,39 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 	}
 	member, _, end, ok := topLevelField(p, CorrelationFieldName)
 	if !ok {
-		return p, nil
+		// A line made invalid before the field (RawJSON of bad bytes):
+		// the parser finds it from the end (see recoverTail). Rare, so
+		// parsed here rather than searched.
+		pl := parseLine(p, nil)
+		if !pl.recovered {
+			return p, nil
+		}
+		member, end = pl.idMember, pl.idEnd
 	}
 	return cutMember(p, member, end)
+}
+
+// lastCorrelation finds the last member "logsentry_id":<number> in p and
+// returns where it starts and ends, and the number.
+func lastCorrelation(p []byte) (member, end int, id uint64, ok bool) {
+	member = bytes.LastIndex(p, []byte(`"`+CorrelationFieldName+`":`))
+	if member < 0 {
+		return 0, 0, 0, false
+	}
+	s := scanner{data: p, pos: member + len(CorrelationFieldName) + 3}
+	s.ws()
+	v, ok := s.number()
+	switch {
+	case !ok:
+		return 0, 0, 0, false
+	case v.Kind() == slog.KindInt64:
+		id = uint64(v.Int64())
+	case v.Kind() == slog.KindUint64:
+		id = v.Uint64()
+	default:
+		return 0, 0, 0, false
+	}
+	return member, s.pos, id, true
 }
 
 // consoleCopy returns line p, which parsed as pl, without its correlation
@@ -160,10 +191,10 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 // back with putLineBuf.
 func consoleCopy(p []byte, pl line) ([]byte, *[]byte) {
 	switch {
-	case (pl.complete || pl.recovered) && pl.idEnd > 0:
+	case pl.complete && pl.idEnd > 0:
 		return cutMember(p, pl.idMember, pl.idEnd)
 	case !pl.complete:
-		return stripCorrelation(p)
+		return stripCorrelation(p) // which finds it in an invalid line too
 	}
 	return p, nil
 }
