@@ -35,7 +35,7 @@ func (b *Bridge) addBreadcrumb(hub *sentry.Hub, client *sentry.Client, r *Record
 			// under "exception.message" (as in Sentry logs) when a field
 			// holds "error", or "logsentry.error" when both are fields:
 			// nothing is lost.
-			errText = truncateJSON(b.str(b.errorText(n.err)), maxCrumbData/2)
+			errText = truncateJSON(b.str(b.shownText(n.err)), maxCrumbData/2)
 			d.left -= jsonStringLen(errText) + len(`"exception.message":,`)
 		}
 		if n.hasUser {

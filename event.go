@@ -248,7 +248,7 @@ func (b *Bridge) defaultFingerprint(r *Record, n *normalized) []string {
 		return []string{msg}
 	}
 	_, root := rootCause(n.err)
-	text := groupText(b.str(b.errorText(root)))
+	text := groupText(b.str(b.shownText(root)))
 	if msg == "" {
 		return []string{errorType(root), text}
 	}

@@ -453,7 +453,7 @@ func TestReplaceAttrError(t *testing.T) {
 	if n := len(evs[1].Exception); n != 0 || evs[1].Context("attributes") != nil {
 		t.Errorf("dropped: %d exceptions, attributes %v; want neither", n, evs[1].Context("attributes"))
 	}
-	if ex := evs[2].Exception; len(ex) != 1 || ex[0].Value != "E_NEW: swapped" || ex[0].Type != "*logsentry_test.lvError" {
+	if ex := evs[2].Exception; len(ex) != 1 || ex[0].Value != "code=E_NEW msg=swapped" || ex[0].Type != "*logsentry_test.lvError" {
 		t.Errorf("swapped: exceptions %+v, want the replacement error", ex)
 	}
 }
@@ -476,9 +476,11 @@ func TestLogValuerError(t *testing.T) {
 		logsentry.Record{Severity: logsentry.SeverityError, Message: "wrapped", Attrs: []slog.Attr{slog.Any("err", fmt.Errorf("load: %w", &lvError{"E_IO", "eof"}))}},
 	)
 	tests := []struct{ typ, value, fingerprint, attrs string }{
-		{"*logsentry_test.lvError", "E_DB: db timeout", `["top","*logsentry_test.lvError","E_DB: db timeout"]`, `{"err":{"code":"E_DB","msg":"db timeout"}}`},
-		{"*logsentry_test.lvError", "E_PERM: denied", `["in group","*logsentry_test.lvError","E_PERM: denied"]`, `{"req":{"cause":{"code":"E_PERM","msg":"denied"}}}`},
-		{"*fmt.wrapError", "load: E_IO: eof", `["wrapped","*logsentry_test.lvError","E_IO: eof"]`, `null`},
+		// The exceptions show what LogValue shows, in the texts that
+		// wrap it too.
+		{"*logsentry_test.lvError", "code=E_DB msg=db timeout", `["top","*logsentry_test.lvError","code=E_DB msg=db timeout"]`, `{"err":{"code":"E_DB","msg":"db timeout"}}`},
+		{"*logsentry_test.lvError", "code=E_PERM msg=denied", `["in group","*logsentry_test.lvError","code=E_PERM msg=denied"]`, `{"req":{"cause":{"code":"E_PERM","msg":"denied"}}}`},
+		{"*fmt.wrapError", "load: code=E_IO msg=eof", `["wrapped","*logsentry_test.lvError","code=E_IO msg=eof"]`, `null`},
 	}
 	for i, tt := range tests {
 		ev := evs[i]
@@ -492,5 +494,53 @@ func TestLogValuerError(t *testing.T) {
 		if got := jsonOf(t, ev.Context("attributes")); got != tt.attrs {
 			t.Errorf("%q: attributes %s, want %s", ev.Message, got, tt.attrs)
 		}
+	}
+}
+
+// authError hides its token from logs with LogValue; its Error text has it.
+type authError struct{ user, token string }
+
+func (e *authError) Error() string { return "auth failed for " + e.user + " with " + e.token }
+func (e *authError) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("user", e.user), slog.String("reason", "bad token"))
+}
+
+// TestLogValuerErrorHides: what an error's LogValue hides never leaves the
+// process: not in the exceptions (its own, or a wrapper's text), the
+// title, the fingerprint, breadcrumbs or logs; under a sensitive key the
+// error is no exception at all, its field filtered.
+func TestLogValuerErrorHides(t *testing.T) {
+	const token = "opaque-fsd8f7sd6f"
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(hub), noRate, logsentry.WithLogSeverity(logsentry.SeverityError))
+	ctx := context.Background()
+	for _, a := range []slog.Attr{
+		slog.Any("err", &authError{"bob", token}),
+		slog.Any("err", fmt.Errorf("login: %w", &authError{"bob", token})),
+		slog.Any("credentials", &authError{"bob", token}),
+		slog.Any("token", &authError{"bob", token}),
+	} {
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "login failed " + a.Key, Attrs: []slog.Attr{a}})
+	}
+	b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Err: &authError{"ann", token}}) // no message: the error's text
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 5, waitFor)
+	for _, ev := range evs {
+		if strings.Contains(string(ev.Raw), token) {
+			t.Errorf("%q: the hidden token went out: %s", ev.Message, ev.Raw)
+		}
+	}
+	for _, l := range rcv.WaitLogs(t, 5, waitFor) {
+		if strings.Contains(fmt.Sprint(l.Attributes), token) || strings.Contains(l.Body, token) {
+			t.Errorf("log %q: the hidden token went out", l.Body)
+		}
+	}
+	for _, key := range []string{"credentials", "token"} {
+		if ev := sentrytest.EventByMessage(t, evs, "login failed "+key); len(ev.Exception) != 0 {
+			t.Errorf("%s: exceptions %+v, want none under a sensitive key", key, ev.Exception)
+		}
+	}
+	if ev := sentrytest.EventByMessage(t, evs, "login failed err"); len(ev.Exception) != 1 || ev.Exception[0].Value != "user=bob reason=bad token" {
+		t.Errorf("exceptions %+v, want the LogValue's text", ev.Exception)
 	}
 }

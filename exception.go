@@ -3,8 +3,10 @@ package logsentry
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -26,6 +28,103 @@ func (b *Bridge) errorText(err error) (s string) {
 	return err.Error()
 }
 
+// shownText returns the text of err as the bridge sends it: its Error()
+// text, in which the text of every error of its chain that is a
+// slog.LogValuer is replaced by what its LogValue shows. A type that
+// hides part of its Error() text from logs (a token, a customer's data)
+// keeps it hidden in exceptions, titles and fingerprints too, also inside
+// the texts of the errors that wrap it. The chain is searched 16 errors
+// deep.
+func (b *Bridge) shownText(err error) string {
+	s := b.errorText(err)
+	for _, r := range b.logValuerTexts(err, nil) {
+		s = r.apply(s)
+	}
+	return s
+}
+
+// shown is the replacement of an error's Error() text by its LogValue's.
+type shown struct{ raw, text string }
+
+func (r shown) apply(s string) string {
+	if r.raw == "" || r.raw == r.text {
+		return s
+	}
+	return strings.ReplaceAll(s, r.raw, r.text)
+}
+
+// maxShownSearch bounds the errors shownText looks at.
+const maxShownSearch = 16
+
+// logValuerTexts appends to out the replacements of the LogValuer errors of
+// err's chain (single errors and joins), within maxShownSearch errors.
+func (b *Bridge) logValuerTexts(err error, out []shown) []shown {
+	queue := [maxShownSearch]error{err}
+	for i, n := 0, 1; i < n; i++ {
+		e := queue[i]
+		if e == nil || isNilPointer(e) {
+			continue
+		}
+		if r, ok := b.logValuerText(e); ok {
+			out = append(out, r)
+		}
+		if multi, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, m := range guardedUnwrapMulti(multi) {
+				if n < len(queue) {
+					queue[n], n = m, n+1
+				}
+			}
+			continue
+		}
+		if _, next := guardedUnwrap(e); next != nil && n < len(queue) {
+			queue[n], n = next, n+1
+		}
+	}
+	return out
+}
+
+// logValuerText returns the replacement of err's text if err is a
+// slog.LogValuer.
+func (b *Bridge) logValuerText(err error) (shown, bool) {
+	if _, ok := err.(slog.LogValuer); !ok {
+		return shown{}, false
+	}
+	return shown{raw: b.errorText(err), text: b.valueText(b.resolve(slog.AnyValue(err)), 0)}, true
+}
+
+// valueText renders a resolved value as a line of text: a group as
+// key=value pairs, as slog's text handler does.
+func (b *Bridge) valueText(v slog.Value, depth int) string {
+	switch v.Kind() {
+	case slog.KindString:
+		return v.String()
+	case slog.KindGroup:
+		if depth >= maxShownDepth {
+			return "…"
+		}
+		var sb strings.Builder
+		for i, a := range v.Group() {
+			if i > 0 {
+				sb.WriteByte(' ')
+			}
+			if a.Key != "" {
+				sb.WriteString(a.Key)
+				sb.WriteByte('=')
+			}
+			sb.WriteString(b.valueText(b.resolve(a.Value), depth+1))
+		}
+		return sb.String()
+	case slog.KindAny:
+		if err, ok := v.Any().(error); ok {
+			return b.errorText(err) // LogValue shows the error as it is
+		}
+	}
+	return plainString(b.value(v).Any())
+}
+
+// maxShownDepth bounds the groups valueText enters.
+const maxShownDepth = 8
+
 func errorType(err error) string {
 	return reflect.TypeOf(err).String()
 }
@@ -45,6 +144,13 @@ func (b *Bridge) exceptions(err error, maxDepth int) []sentry.Exception {
 	w := exceptionWalker{b: b, maxDepth: maxDepth}
 	w.walk(err, -1, "", 0)
 	ex := w.out
+	// What LogValuer errors hide stays hidden, in their own value and in
+	// those of the errors that wrap them (see shownText).
+	for _, r := range w.shown {
+		for i := range ex {
+			ex[i].Value = r.apply(ex[i].Value)
+		}
+	}
 	if len(ex) > 1 {
 		// The root's mechanism, made only now: a lone error gets none.
 		ex[0].Mechanism = &sentry.Mechanism{Type: "generic", IsExceptionGroup: w.rootGroup}
@@ -102,6 +208,7 @@ type exceptionWalker struct {
 	rootGroup bool
 	maxDepth  int // 0..maxItems-1 (see exceptions)
 	skipped   int // errors skipped above the next one walked (see walk)
+	shown     []shown
 }
 
 // chainedMechanism holds the mechanism of a chained exception and its
@@ -117,6 +224,9 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	}
 	text := w.b.errorText(err)
 	key := identity(err, text)
+	if r, ok := w.b.logValuerText(err); ok {
+		w.shown = append(w.shown, r)
+	}
 	if len(w.out) == 0 {
 		w.root = key
 	} else {

@@ -99,7 +99,7 @@ func (b *Bridge) emitLog(ctx context.Context, hub *sentry.Hub, hubFromCtx bool, 
 	la := logAttrs{e: e, jsonBudget: jsonBudget{left: maxLogAttrs}}
 	if n.err != nil {
 		// The error's text takes at most half of the fields' room, first.
-		text := truncateJSON(b.str(b.errorText(n.err)), maxLogAttrs/2)
+		text := truncateJSON(b.str(b.shownText(n.err)), maxLogAttrs/2)
 		la.left -= jsonStringLen(text) + len(`"exception.message":,`)
 		e.String("exception.type", errorType(n.err))
 		e.String("exception.message", text)

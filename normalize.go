@@ -149,19 +149,20 @@ func (b *Bridge) normalizeInto(n *normalized, r *Record) {
 	n.logger = truncate(n.logger, maxLoggerName)
 	n.message = r.Message
 	if n.message == "" && n.err != nil {
-		n.message = b.errorText(n.err)
+		n.message = b.shownText(n.err)
 	}
 	n.message = b.str(n.message)
 }
 
 // promotedError returns the index of the top-level attr whose error becomes
 // the exception: the first under a configured error key (in key order), else
-// the first holding an error; -1 if none.
+// the first holding an error, never one under a sensitive key (its field
+// is filtered); -1 if none.
 func (b *Bridge) promotedError(attrs []slog.Attr) int {
 	best, bestRank := -1, len(b.cfg.errorKeys)+1
 	for i, a := range attrs {
-		if _, ok := errorValue(a.Value); !ok {
-			continue
+		if _, ok := errorValue(a.Value); !ok || b.sensitive(a.Key) {
+			continue // under a sensitive key: a filtered field, no exception
 		}
 		rank := b.cfg.isErrorKey(a.Key)
 		if rank < 0 {

@@ -137,7 +137,7 @@ func (b *Bridge) writeDefaultKey(h *maphash.Hash, r *Record) {
 	// Errors of one type with different texts are different groups. Only
 	// the innermost error's Error method is called, usually a constant's.
 	writeKeyPart(h, errorType(root))
-	writeGroupKey(h, b.str(b.errorText(root)))
+	writeGroupKey(h, b.str(b.shownText(root)))
 }
 
 func writeKeyPart(h *maphash.Hash, s string) {

@@ -530,7 +530,7 @@ func TestRateLimitKey(t *testing.T) {
 		{
 			name:   "default: LogValuer error",
 			kinds:  [][]any{{"err", &lvError{"E1", "x"}}, {slog.Group("req", "cause", &lvError{"E2", "y"})}, {"err", err}},
-			groups: []string{"db down|*logsentry_test.lvError|E1: x", "db down|*logsentry_test.lvError|E2: y", "db down|*errors.errorString|connection refused"},
+			groups: []string{"db down|*logsentry_test.lvError|code=E1 msg=x", "db down|*logsentry_test.lvError|code=E2 msg=y", "db down|*errors.errorString|connection refused"},
 		},
 		{
 			name: "default: error in a group",
