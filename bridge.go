@@ -144,13 +144,15 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 	var droppedBefore uint64
 	var userFP []string
 	var dhub *sentry.Hub // where the event's error is remembered, if anywhere
+	var derr error       // the error looked up and remembered there
 	// Only plain error records: one above Error (zap's DPanic, a
 	// "critical" level, fatal) is rarer, worse, and may be followed by a
 	// panic or an exit; its event always goes out.
 	if sinks&SinkEvent != 0 && b.dedupe != nil && r.Severity <= SeverityError {
 		if dhub = b.dedupeHub(hub, hubFromCtx); dhub != nil {
 			var buf [maxDedupeIDs]errorID
-			if b.dedupe.seen(dhub, b.chainIDs(buf[:0], b.keyError(&r))) {
+			derr = b.keyError(&r) // as logged: not as WithReplaceAttr returns it
+			if b.dedupe.seen(dhub, b.chainIDs(buf[:0], derr)) {
 				// Reported already in this request: its breadcrumb only.
 				b.stats.deduplicated.Add(1)
 				if sinks &^= SinkEvent; sinks == SinkNone {
@@ -178,8 +180,8 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 		b.stats.events.Add(1)
 		if sent {
 			done |= SinkEvent
-			if dhub != nil && n.err != nil {
-				b.dedupe.remember(b, dhub, n.err)
+			if dhub != nil && derr != nil {
+				b.dedupe.remember(b, dhub, derr)
 			}
 		}
 	}

@@ -74,8 +74,10 @@ func (b *Bridge) allowEvent(r *Record, userFP []string) (ok bool, droppedBefore 
 // get (see fingerprintOf), each element followed by a zero byte, so that
 // records of one Sentry group share a bucket and records of different groups
 // never do. It reads the record as the adapter made it, without converting
-// it: a fingerprint or an error that only a LogValuer or the ReplaceAttr
-// function produces may key a record apart from its group.
+// it, but for the replace function on the field whose error becomes the
+// exception (see replacedKeyError): a fingerprint or an error that only a
+// LogValuer produces, or an error the replace function changes inside a
+// group, may key a record apart from its group.
 func (b *Bridge) writeKey(h *maphash.Hash, r *Record, userFP []string) {
 	if v, ok := b.fingerprintField(r.Attrs); ok {
 		if v.Kind() == slog.KindString {
@@ -125,7 +127,7 @@ func isDefaultVar(s string) bool {
 // bucket of its own. Redacting costs a scan, and an allocation only when
 // the text holds a secret.
 func (b *Bridge) writeDefaultKey(h *maphash.Hash, r *Record) {
-	err := b.keyError(r)
+	err := b.replacedKeyError(r)
 	if err == nil {
 		writeGroupKey(h, b.str(r.Message))
 		return
@@ -180,6 +182,31 @@ func (b *Bridge) keyError(r *Record) error {
 		return r.Attrs[i].Value.Any().(error)
 	}
 	return b.groupError(r.Attrs, true)
+}
+
+// replacedKeyError is keyError after the replace function (WithReplaceAttr),
+// which normalize applies to the promoted field (see walkPromoted): the
+// error that the event's exception and fingerprint name. A scrubbing
+// function that rewrites every error to one keys them all alike, as it
+// fingerprints them.
+func (b *Bridge) replacedKeyError(r *Record) error {
+	if r.Err != nil || b.cfg.replaceAttr == nil {
+		return b.keyError(r)
+	}
+	i := b.promotedError(r.Attrs)
+	if i < 0 {
+		return b.groupError(r.Attrs, true)
+	}
+	a := r.Attrs[i]
+	if a.Value.Kind() != slog.KindAny {
+		return a.Value.Any().(error) // a LogValuer: its field is replaced, not its error
+	}
+	ra := b.replace(nil, a)
+	if err, ok := ra.Value.Any().(error); ok && ra.Value.Kind() == slog.KindAny && ra.Key != "" {
+		return err
+	}
+	// No exception from it; normalize looks on, in the fields after it.
+	return b.groupError(r.Attrs[i+1:], true)
 }
 
 func (b *Bridge) groupError(attrs []slog.Attr, top bool) error {

@@ -856,3 +856,43 @@ func TestRateLimitKeyRedacted(t *testing.T) {
 		})
 	}
 }
+
+// scrubbedErr is what a scrubbing WithReplaceAttr makes of an error: a
+// new value of its own, which hides the original's text and chain.
+type scrubbedErr struct{ error }
+
+func (e *scrubbedErr) Error() string { return "lookup failed" }
+
+// TestReplaceAttrKeysAndDedupe: with a WithReplaceAttr that rewrites every
+// error (here to one text), the rate limit keys the records as their
+// fingerprint names them, and the dedupe still knows a failure logged twice.
+func TestReplaceAttrKeysAndDedupe(t *testing.T) {
+	scrub := logsentry.WithReplaceAttr(func(_ []string, a slog.Attr) slog.Attr {
+		if err, ok := a.Value.Any().(error); ok {
+			return slog.Any(a.Key, &scrubbedErr{err})
+		}
+		return a
+	})
+	t.Run("rate key", func(t *testing.T) {
+		rcv, hub, logger, b := rlLogger(t, logsentry.WithEventRate(1e-9, 1), scrub)
+		for _, user := range []string{"alice", "bob", "carol"} {
+			logger.Error("request failed", "err", fmt.Errorf("lookup %s: not found", user))
+		}
+		evs := rlEvents(t, rcv, hub, b)
+		if len(evs) != 1 || b.Stats().EventsRateLimited != 2 {
+			t.Errorf("%d events, Stats %+v; want 1 event, 2 rate limited (one fingerprint)", len(evs), b.Stats())
+		}
+	})
+	t.Run("dedupe", func(t *testing.T) {
+		rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+		logger := slog.New(slogsentry.NewHandler(scrub))
+		ctx := sentrytest.HubContext(hub)
+		err := fmt.Errorf("query: %w", errors.New("timeout"))
+		logger.ErrorContext(ctx, "query failed", "err", err)
+		logger.ErrorContext(ctx, "request failed", "err", fmt.Errorf("handler: %w", err))
+		sentrytest.Flush(t, hub)
+		if evs := rcv.WaitEvents(t, 1, waitFor); len(evs) != 1 {
+			t.Errorf("%d events, want 1: the second log is the same failure", len(evs))
+		}
+	})
+}
