@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 	"weak"
@@ -139,14 +138,20 @@ func (b *Bridge) chainIDs(ids []errorID, err error) []errorID {
 
 // seen reports whether one of ids, the errors of a record's chain, is the
 // error of an event sent on hub within dedupeWindow. It forgets the hub's
-// entries whose window is over, and the errors they kept alive.
+// entries whose window is over, and the errors they kept alive; and, once
+// a window, every request's whose window is over (as remember does), so an
+// error is held about two windows at most while errors are logged.
 func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 	if len(ids) == 0 {
 		return false
 	}
-	w, since := weak.Make(hub), time.Since(dedupeEpoch)-dedupeWindow
+	w, now := weak.Make(hub), time.Since(dedupeEpoch)
+	since := now - dedupeWindow
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if now-d.lastSweep > dedupeWindow {
+		d.sweep(now, false) // let go of finished requests' errors
+	}
 	h := d.hubs[w]
 	if h == nil {
 		return false
@@ -216,10 +221,12 @@ func (d *dedupe) sweep(now time.Duration, room bool) {
 }
 
 // madeAtInit reports whether err carries a stack (a StackTrace method
-// returning program counters, as pkg/errors' errors do) whose innermost
-// frame is a package initializer: a sentinel, var ErrNotFound =
-// errors.New("not found") with pkg/errors, is one value for every failure
-// though it carries a stack, and must not be taken for one failure.
+// returning program counters, as pkg/errors' errors do) taken while a
+// package was initialized (runtime.doInit on it): a sentinel, var
+// ErrNotFound = errors.New("not found") with pkg/errors, is one value for
+// every failure though it carries a stack, and must not be taken for one
+// failure. (A closure defined in a package variable or in func init, named
+// pkg.init.func1, makes its errors at run time: its name does not tell.)
 func madeAtInit(err error) (atInit bool) {
 	defer func() {
 		if recover() != nil { // a StackTrace method that panics
@@ -231,18 +238,24 @@ func madeAtInit(err error) (atInit bool) {
 		return false
 	}
 	pcs := m.Call(nil)[0]
-	if pcs.Kind() != reflect.Slice || pcs.Type().Elem().Kind() != reflect.Uintptr || pcs.Len() == 0 {
+	if pcs.Kind() != reflect.Slice || pcs.Type().Elem().Kind() != reflect.Uintptr {
 		return false
 	}
-	// pkg/errors' Frame is the program counter + 1.
-	fn := runtime.FuncForPC(uintptr(pcs.Index(0).Uint()) - 1)
-	if fn == nil {
-		return false
+	for i := range min(pcs.Len(), maxInitSearch) {
+		// pkg/errors' Frame is the program counter + 1.
+		fn := runtime.FuncForPC(uintptr(pcs.Index(i).Uint()) - 1)
+		if fn == nil {
+			continue
+		}
+		switch fn.Name() {
+		case "runtime.doInit", "runtime.doInit1":
+			return true
+		case "runtime.main", "runtime.goexit":
+			return false // past the program's start: no init below
+		}
 	}
-	// "pkg.init" (a package variable's initializer), "pkg.init.0" (func
-	// init), "pkg.init.func1" (a closure in either); not "pkg.(*T).init".
-	name := fn.Name()
-	name = name[strings.LastIndexByte(name, '/')+1:]
-	_, rest, _ := strings.Cut(name, ".")
-	return rest == "init" || strings.HasPrefix(rest, "init.")
+	return false
 }
+
+// maxInitSearch bounds the frames madeAtInit looks at.
+const maxInitSearch = 64

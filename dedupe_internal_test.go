@@ -70,5 +70,15 @@ func TestDedupeSweep(t *testing.T) {
 	if n := len(d.hubs); n != 1 {
 		t.Errorf("%d hubs after a window, want only the one just remembered", n)
 	}
+	// A lookup sweeps too: a burst of errors followed by lookups only
+	// does not hold them.
+	for _, h := range d.hubs {
+		h.last -= dedupeWindow + 1
+	}
+	d.lastSweep -= dedupeWindow + 1
+	d.seen(sentry.NewHub(nil, sentry.NewScope()), b.chainIDs(nil, errX))
+	if n := len(d.hubs); n != 0 {
+		t.Errorf("%d hubs after a lookup a window later, want 0", n)
+	}
 	runtime.KeepAlive(hubs)
 }

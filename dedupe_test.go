@@ -39,6 +39,8 @@ func TestDedupe(t *testing.T) {
 		{"a sentinel root", nil, false, errSentinelRoot, func(e error) error { return fmt.Errorf("again: %w", e) }, false, 2},
 		{"a pkg/errors sentinel (a stack made at init), then a failure wrapping it", nil, false, errPackageStack,
 			func(e error) error { return fmt.Errorf("order 2: %w", e) }, false, 2},
+		{"a pkg/errors error made at run time by a closure of a package variable", nil, false, newPackageClosureErr(),
+			func(e error) error { return fmt.Errorf("up: %w", e) }, false, 1},
 		{"another wrapper of the same text", nil, false, wrapped(), func(error) error { return wrapped() }, false, 2},
 		{"fatal is never left out", nil, false, wrapped(), func(e error) error { return e }, true, 2},
 		{"configured hub: shared, not deduplicated", nil, true, wrapped(), func(e error) error { return e }, false, 2},
@@ -206,3 +208,8 @@ func TestDedupeOnlyErrorLevel(t *testing.T) {
 		t.Errorf("%d events, want 2", len(evs))
 	}
 }
+
+// newPackageClosureErr is a closure in a package variable (named like an
+// initializer, pkg.init.func1) that makes a new error with a stack on each
+// call, at run time.
+var newPackageClosureErr = func() error { return pkgerrors.New("made per call") }
