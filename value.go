@@ -106,6 +106,21 @@ func float(f float64) any {
 // slog's JSON handler does. Methods that panic, cycles and oversized values
 // yield placeholders; nothing it calls can crash the caller. The whole
 // conversion is bounded by maxNodes values and maxValueBytes string bytes.
+// Snapshot returns v as Emit converts a field's value: nil, a bool, a
+// number, a string, or []any and map[string]any of these, bounded, cycle-
+// and panic-safe, with secrets redacted. No later change to v (a map or a
+// slice the caller goes on using) affects it. Adapters whose loggers keep
+// fields beyond one call (zap's With) take their values' snapshots then, so
+// that those fields read the same as the same values given to one call.
+func (b *Bridge) Snapshot(v any) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = b.panicked(v, r)
+		}
+	}()
+	return b.safeAny(v, 0)
+}
+
 func (b *Bridge) safeAny(v any, depth int) any {
 	c := converter{b: b, nodes: maxNodes, bytes: maxValueBytes}
 	return c.any(v, depth)

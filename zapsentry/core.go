@@ -86,7 +86,7 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 	if len(fields) == 0 {
 		return c
 	}
-	e := newEncoder(c.frames, c.ctx, true, len(fields))
+	e := newEncoder(c.frames, c.ctx, c.b.Snapshot, len(fields))
 	e.addFields(fields)
 	c2 := *c
 	c2.frames = make([]frame, len(e.frames))

@@ -930,3 +930,31 @@ func TestMarshalerErrors(t *testing.T) {
 		t.Errorf("the context inside zap.Inline(zap.DictObject(...)) was not the record's: %d events on its hub", n)
 	}
 }
+
+// snapCfg is a reflected value whose JSON form (what zap's encoder writes)
+// differs from the bridge's conversion: a duration, bytes, an error.
+type snapCfg struct {
+	Timeout time.Duration `json:"timeout"`
+	Raw     []byte        `json:"raw"`
+	Details map[string]any
+}
+
+// TestWithReadsAsCall: a reflected value given to With reads in Sentry as
+// the same value given to the call (it is copied then by the bridge's own
+// conversion, not zap's JSON), and later changes to it do not show.
+func TestWithReadsAsCall(t *testing.T) {
+	rcv, hub, logger := setup(t)
+	mk := func() snapCfg {
+		return snapCfg{Timeout: 1500 * time.Millisecond, Raw: []byte("hi"), Details: map[string]any{"err": errors.New("disk full")}}
+	}
+	withCfg := mk()
+	withLogger := logger.With(zap.Any("cfg", withCfg))
+	withCfg.Details["err"] = "changed after With"
+	withLogger.Error("in With")
+	logger.Error("in the call", zap.Any("cfg", mk()))
+	evs := events(t, rcv, hub, 2)
+	with, call := attrsJSON(t, sentrytest.EventByMessage(t, evs, "in With")), attrsJSON(t, sentrytest.EventByMessage(t, evs, "in the call"))
+	if with != call {
+		t.Errorf("With: %s\ncall: %s\nwant the same", with, call)
+	}
+}

@@ -102,9 +102,9 @@
 //   - A context given to With is kept for the life of the derived logger.
 //     Derive request loggers per request, or pass the context at the call.
 //   - Values given to With are converted then, once. Reflected values
-//     (zap.Any of a struct, map or slice) are copied through encoding/json,
-//     as zap's JSON encoder would write them; one JSON cannot encode (a
-//     cycle, NaN) is kept by reference and converted per entry.
+//     (zap.Any of a struct, map or slice) are copied by the bridge's own
+//     conversion (logsentry.Bridge.Snapshot), so they read as the same
+//     values given to the call, and later changes to them do not show.
 //   - Fields of the call are converted during Write, synchronously, as zap's
 //     encoders do: they must not change while the call runs.
 //   - An empty zap.Object or zap.Namespace is dropped, as slog drops empty

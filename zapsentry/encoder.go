@@ -1,10 +1,8 @@
 package zapsentry
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,10 +34,12 @@ type encoder struct {
 	// not attrs; nil if none.
 	ctx context.Context
 
-	// with is set while converting the fields of Core.With, which outlive
-	// the call: reflected values are copied then, so that a map or slice the
-	// caller changes later (maybe concurrently) is never read again.
-	with bool
+	// snap is set while converting the fields of Core.With, which outlive
+	// the call: reflected values are converted then by the bridge's own
+	// conversion (Bridge.Snapshot), so that a map or slice the caller
+	// changes later (maybe concurrently) is never read again, and a value
+	// reads the same in With as in the call.
+	snap func(any) any
 
 	// For encoders of Write, recycled through writeEncoders: scratch backs
 	// the attrs of frames[own], the innermost frame of the core, to which
@@ -60,7 +60,7 @@ var writeEncoders = sync.Pool{New: func() any { return new(encoder) }}
 // no longer used.
 func acquireEncoder(frames []frame, ctx context.Context, n int) *encoder {
 	e := writeEncoders.Get().(*encoder)
-	e.ctx, e.with = ctx, false
+	e.ctx, e.snap = ctx, nil
 	if len(frames) == 0 {
 		e.frames = append(e.buf[:0], frame{})
 	} else {
@@ -93,8 +93,8 @@ var _ zapcore.ObjectEncoder = (*encoder)(nil)
 // newEncoder returns an encoder for n fields that go after those of frames.
 // The attrs slices of frames must have no spare capacity, so appending
 // copies.
-func newEncoder(frames []frame, ctx context.Context, with bool, n int) *encoder {
-	e := &encoder{ctx: ctx, with: with}
+func newEncoder(frames []frame, ctx context.Context, snap func(any) any, n int) *encoder {
+	e := &encoder{ctx: ctx, snap: snap}
 	if len(frames) == 0 {
 		e.frames = e.buf[:1]
 	} else {
@@ -194,7 +194,7 @@ const inlinePanicKey = "!PANIC"
 
 // AddArray adds the elements of m as a []any.
 func (e *encoder) AddArray(key string, m zapcore.ArrayMarshaler) error {
-	a := &arrayEncoder{elems: []any{}, with: e.with}
+	a := &arrayEncoder{elems: []any{}, snap: e.snap}
 	err := m.MarshalLogArray(a)
 	e.add(slog.Any(key, a.elems))
 	return err
@@ -202,7 +202,7 @@ func (e *encoder) AddArray(key string, m zapcore.ArrayMarshaler) error {
 
 // AddObject adds the fields of m as a group.
 func (e *encoder) AddObject(key string, m zapcore.ObjectMarshaler) error {
-	attrs, ctx, err := marshalObject(m, e.with)
+	attrs, ctx, err := marshalObject(m, e.snap)
 	if ctx != nil {
 		e.ctx = ctx // zap.Dict("req", zapsentry.Context(ctx)): the record's context
 	}
@@ -212,8 +212,8 @@ func (e *encoder) AddObject(key string, m zapcore.ObjectMarshaler) error {
 
 // marshalObject returns the fields of m as attrs, and the last context
 // among them, if any.
-func marshalObject(m zapcore.ObjectMarshaler, with bool) ([]slog.Attr, context.Context, error) {
-	sub := newEncoder(nil, nil, with, 0)
+func marshalObject(m zapcore.ObjectMarshaler, snap func(any) any) ([]slog.Attr, context.Context, error) {
+	sub := newEncoder(nil, nil, snap, 0)
 	if fields, ok := dictFields(m); ok {
 		// zap.Dict: its fields go through addFields, which keeps an
 		// error a value (MarshalLogObject would write its text).
@@ -314,8 +314,8 @@ func (e *encoder) AddUintptr(key string, v uintptr) { e.add(slog.Uint64(key, uin
 // AddReflected adds any value; the bridge converts it safely when the record
 // is emitted (see [encoder.with] for With fields).
 func (e *encoder) AddReflected(key string, v any) error {
-	if e.with {
-		v = snapshot(v)
+	if e.snap != nil {
+		v = e.snap(v)
 	}
 	e.add(slog.Any(key, v))
 	return nil
@@ -331,7 +331,7 @@ func (e *encoder) OpenNamespace(key string) {
 // objects become map[string]any, arrays []any.
 type arrayEncoder struct {
 	elems []any
-	with  bool
+	snap  func(any) any // see encoder.snap
 }
 
 var _ zapcore.ArrayEncoder = (*arrayEncoder)(nil)
@@ -364,21 +364,21 @@ func (a *arrayEncoder) AppendComplex64(v complex64) {
 }
 
 func (a *arrayEncoder) AppendArray(m zapcore.ArrayMarshaler) error {
-	sub := &arrayEncoder{elems: []any{}, with: a.with}
+	sub := &arrayEncoder{elems: []any{}, snap: a.snap}
 	err := m.MarshalLogArray(sub)
 	a.elems = append(a.elems, sub.elems)
 	return err
 }
 
 func (a *arrayEncoder) AppendObject(m zapcore.ObjectMarshaler) error {
-	attrs, _, err := marshalObject(m, a.with)
+	attrs, _, err := marshalObject(m, a.snap)
 	a.elems = append(a.elems, attrMap(attrs))
 	return err
 }
 
 func (a *arrayEncoder) AppendReflected(v any) error {
-	if a.with {
-		v = snapshot(v)
+	if a.snap != nil {
+		v = a.snap(v)
 	}
 	a.elems = append(a.elems, v)
 	return nil
@@ -424,43 +424,6 @@ func joinErrors(v any) (err error, ok bool) {
 		return err, true
 	}
 	return errors.Join(errs...), true
-}
-
-// snapshot returns a copy of v that no later change to v can affect: v
-// itself when it holds no reference (a number, a string), else the value
-// encoding/json makes of it, decoded (what zap's JSON encoder writes for a
-// reflected field). A value JSON cannot encode (a cycle, NaN, a channel, a
-// failing or panicking MarshalJSON) is kept as it is; the bridge converts it
-// safely when a record is emitted.
-func snapshot(v any) (out any) {
-	switch v.(type) {
-	case nil, string, bool, int, int64, int32, uint, uint64, uint32, float64, float32,
-		time.Time, time.Duration:
-		return v
-	}
-	switch reflect.ValueOf(v).Kind() {
-	case reflect.Bool, reflect.String,
-		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
-		return v
-	}
-	defer func() {
-		if recover() != nil {
-			out = v
-		}
-	}()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var tree any
-	if dec.Decode(&tree) != nil {
-		return v
-	}
-	return tree
 }
 
 // isNilPointer reports whether v holds a nil pointer, whose methods may
