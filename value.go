@@ -121,6 +121,50 @@ func (b *Bridge) Snapshot(v any) (out any) {
 	return b.safeAny(v, 0)
 }
 
+// SnapshotAttrs returns attrs with their LogValuers resolved and every
+// other value that holds references replaced by its [Bridge.Snapshot], in
+// groups too; errors and *http.Request values, which Emit treats apart
+// (the exception, the event's request), are kept as they are. A handler
+// whose WithAttrs keeps attrs for later records uses it, as slog's own
+// handlers format them once: a map the caller changes later, even
+// concurrently, is never read again. attrs is not modified.
+func (b *Bridge) SnapshotAttrs(attrs []slog.Attr) []slog.Attr {
+	out := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		out[i] = slog.Attr{Key: a.Key, Value: b.snapshotValue(a.Value, 0)}
+	}
+	return out
+}
+
+func (b *Bridge) snapshotValue(v slog.Value, depth int) slog.Value {
+	if _, isErr := errorValue(v); isErr {
+		return v // the exception: kept, LogValuer or not
+	}
+	v = b.resolve(v)
+	switch v.Kind() {
+	case slog.KindGroup:
+		if depth >= maxDepth {
+			return slog.StringValue(truncatedMark)
+		}
+		g := v.Group()
+		out := make([]slog.Attr, len(g))
+		for i, a := range g {
+			out[i] = slog.Attr{Key: a.Key, Value: b.snapshotValue(a.Value, depth+1)}
+		}
+		return slog.GroupValue(out...)
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case error, *http.Request:
+			return v
+		case nil:
+			return v
+		default:
+			return slog.AnyValue(b.Snapshot(x))
+		}
+	}
+	return v // a scalar: no reference to follow
+}
+
 func (b *Bridge) safeAny(v any, depth int) any {
 	c := converter{b: b, nodes: maxNodes, bytes: maxValueBytes}
 	return c.any(v, depth)

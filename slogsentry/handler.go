@@ -135,10 +135,14 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		return h
 	}
 	h2 := *h
+	// Converted now, as slog's own handlers format them now: a map given
+	// to With that the caller changes later (even concurrently) is never
+	// read again; errors stay errors, for the exception.
+	attrs = h.b.SnapshotAttrs(attrs)
 	if len(h.groups) == 0 {
 		h2.attrs = append(slices.Clip(h.attrs), attrs...)
 	} else {
-		h2.attrs = append(slices.Clip(h.attrs), nest(h.groups, slices.Clone(attrs)))
+		h2.attrs = append(slices.Clip(h.attrs), nest(h.groups, attrs))
 	}
 	return &h2
 }

@@ -2,6 +2,8 @@ package slogsentry_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -503,4 +505,35 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("event %q breadcrumbs %q", ev.Message, sentrytest.BreadcrumbMessages(ev))
 	}
 	rcv.WaitLogs(t, 2, waitFor)
+}
+
+// TestWithAttrsSnapshot: values given to With are read then, as slog's own
+// handlers format them then: a map the caller changes afterwards (even
+// while other goroutines log) reads as it was, and is never read again; an
+// error given to With is still the records' exception.
+func TestWithAttrsSnapshot(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	cfg := map[string]any{"mode": "before"}
+	logger := slog.New(slogsentry.NewHandler(logsentry.WithHub(hub))).
+		With("cfg", cfg, "err", fmt.Errorf("load: %w", errors.New("gone")))
+	done := make(chan struct{})
+	go func() { // the caller goes on with its map
+		defer close(done)
+		for i := range 1000 {
+			cfg["mode"] = fmt.Sprint("after ", i)
+		}
+	}()
+	for range 10 {
+		logger.Error("with a map")
+	}
+	<-done
+	sentrytest.Flush(t, hub)
+	for _, ev := range rcv.WaitEvents(t, 10, waitFor) {
+		if got := fmt.Sprint(ev.Context("attributes")["cfg"]); got != "map[mode:before]" {
+			t.Errorf("cfg = %s, want the map as it was at With", got)
+		}
+		if len(ev.Exception) == 0 {
+			t.Errorf("no exception from the error given to With")
+		}
+	}
 }
