@@ -1,11 +1,13 @@
 package logsentry
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -135,8 +137,11 @@ func tagValue(v any) string {
 	case []any, map[string]any:
 		// As JSON, as the attributes show them ("[a b]" and "map[x:1]"
 		// are Go's syntax); normalize made them encodable.
-		if raw, err := json.Marshal(x); err == nil {
-			s = string(raw)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // "a&b", not "a\u0026b"
+		if enc.Encode(x) == nil {
+			s = strings.TrimSuffix(buf.String(), "\n")
 		} else {
 			s = fmt.Sprint(x)
 		}

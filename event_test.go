@@ -144,7 +144,7 @@ func TestTags(t *testing.T) {
 		logsentry.WithTagKeys("region", "http.method"),
 		logsentry.WithTagKeys("status", "long", "nil", "flag", "user.id", "missing", "http", "list", "obj"),
 	}, logsentry.Record{Severity: logsentry.SeverityError, Message: "tagged", Attrs: []slog.Attr{
-		slog.Any("list", []string{"a", "b"}),
+		slog.Any("list", []string{"a&b", "<x>"}),
 		slog.Any("obj", map[string]any{"x": 1, "y": "z"}),
 		slog.String("region", "eu-west-1"),
 		slog.String("method", "top-level method is not http.method"),
@@ -162,7 +162,7 @@ func TestTags(t *testing.T) {
 		"status":      "503",
 		"nil":         "null",
 		"flag":        "true",
-		"list":        `["a","b"]`, // JSON, not Go's fmt syntax
+		"list":        `["a&b","<x>"]`, // JSON, not Go's fmt syntax, nor HTML-escaped
 		"obj":         `{"x":1,"y":"z"}`,
 	}
 	for k, v := range want {
@@ -544,3 +544,69 @@ func TestLogValuerErrorHides(t *testing.T) {
 		t.Errorf("exceptions %+v, want the LogValue's text", ev.Exception)
 	}
 }
+
+// idErr's text is short and common; its LogValue hides it.
+type idErr struct{ id string }
+
+func (e *idErr) Error() string        { return e.id }
+func (e *idErr) LogValue() slog.Value { return slog.StringValue("user=[hidden]") }
+
+// pwErr's LogValue shows a secret: it is redacted like any other text.
+type pwErr struct{}
+
+func (pwErr) Error() string { return "login failed" }
+func (pwErr) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("user", "bob"), slog.String("password", "hunter2"))
+}
+
+// custErr's Error text names a customer and holds a secret; LogValue hides
+// both.
+type custErr struct{}
+
+func (custErr) Error() string        { return "card holder John Smith, api_key=abc123def" }
+func (custErr) LogValue() slog.Value { return slog.StringValue("card declined") }
+
+// TestLogValuerErrorTexts: the replacement of a LogValuer error's text is
+// redacted, made before redaction changes the text it replaces, made in
+// the errors that wrap it (also past the depth bound), and nowhere else.
+func TestLogValuerErrorTexts(t *testing.T) {
+	values := func(ev sentrytest.Event) string {
+		var v []string
+		for _, e := range ev.Exception {
+			v = append(v, e.Value)
+		}
+		return strings.Join(v, " | ")
+	}
+	evs := capture(t, sentry.ClientOptions{}, nil,
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "redacted", Err: pwErr{}},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "wrapped", Err: fmt.Errorf("pay: %w", custErr{})},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "unrelated", Err: fmt.Errorf("batch 420 item 42: %w", &idErr{"42"})},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "sibling", Err: errors.Join(&idErr{"a"}, errors.New("bad data"))},
+	)
+	want := []string{
+		"user=bob password=[Filtered]",
+		"card declined | pay: card declined",
+		"user=[hidden] | batch 420 item 42: user=[hidden]",
+		"bad data | user=[hidden] | user=[hidden]\nbad data",
+	}
+	for i, ev := range evs {
+		if got := values(ev); got != want[i] {
+			t.Errorf("%q: exceptions %q, want %q", ev.Message, got, want[i])
+		}
+	}
+	// Past the depth bound: the LogValuer is skipped, its text still
+	// replaced in the errors above it.
+	deep := capture(t, sentry.ClientOptions{}, []logsentry.Option{logsentry.WithMaxErrorDepth(2)},
+		logsentry.Record{Severity: logsentry.SeverityError, Message: "deep",
+			Err: fmt.Errorf("a: %w", fmt.Errorf("b: %w", fmt.Errorf("c: %w", &wrapLV{errors.New("root")})))})
+	if got := values(deep[0]); strings.Contains(got, "John Smith") {
+		t.Errorf("deep: exceptions %q: the hidden text went out", got)
+	}
+}
+
+// wrapLV is a LogValuer error that wraps another and names a customer.
+type wrapLV struct{ error }
+
+func (e *wrapLV) Error() string        { return "customer John Smith: " + e.error.Error() }
+func (e *wrapLV) Unwrap() error        { return e.error }
+func (e *wrapLV) LogValue() slog.Value { return slog.StringValue("customer [hidden]") }

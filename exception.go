@@ -28,60 +28,77 @@ func (b *Bridge) errorText(err error) (s string) {
 	return err.Error()
 }
 
-// shownText returns the text of err as the bridge sends it: its Error()
-// text, in which the text of every error of its chain that is a
-// slog.LogValuer is replaced by what its LogValue shows. A type that
-// hides part of its Error() text from logs (a token, a customer's data)
-// keeps it hidden in exceptions, titles and fingerprints too, also inside
-// the texts of the errors that wrap it. The chain is searched 16 errors
-// deep.
+// shownText returns the text of err as the bridge sends it (redacted by
+// the caller): its Error() text, in which what LogValuer errors of its
+// chain hide stays hidden. A type whose LogValue hides part of its Error()
+// text (a token, a customer's data) keeps it hidden in titles,
+// fingerprints, breadcrumbs and logs: err's own text is what its LogValue
+// shows when err is a slog.LogValuer, and the text of a LogValuer error
+// below it is replaced where err's text ends with it (the ": %w" of
+// fmt.Errorf) or has it as a line (errors.Join). The chain is followed 16
+// errors deep; joins are looked into one level.
 func (b *Bridge) shownText(err error) string {
 	s := b.errorText(err)
-	for _, r := range b.logValuerTexts(err, nil) {
-		s = r.apply(s)
+	e := err
+	for range maxShownSearch {
+		if e == nil || isNilPointer(e) {
+			break
+		}
+		if r, ok := b.logValuerText(e); ok {
+			if e == err {
+				return r.text // all of it is the type's to show
+			}
+			return r.replaceIn(s)
+		}
+		if multi, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, m := range guardedUnwrapMulti(multi) {
+				if m == nil || isNilPointer(m) {
+					continue
+				}
+				if r, ok := b.logValuerText(m); ok {
+					s = r.replaceIn(s)
+				}
+			}
+			break
+		}
+		_, e = guardedUnwrap(e)
 	}
 	return s
 }
 
-// shown is the replacement of an error's Error() text by its LogValue's.
+// shown is the replacement of an error's Error() text by what its LogValue
+// shows.
 type shown struct{ raw, text string }
 
-func (r shown) apply(s string) string {
+// replaceIn returns s, the text of an error that wraps the LogValuer
+// error, with the LogValuer's text replaced where s ends with it or has it
+// as a whole line; elsewhere s is left alone (a "42" inside "batch 420" is
+// no error's text).
+func (r shown) replaceIn(s string) string {
 	if r.raw == "" || r.raw == r.text {
 		return s
 	}
-	return strings.ReplaceAll(s, r.raw, r.text)
-}
-
-// maxShownSearch bounds the errors shownText looks at.
-const maxShownSearch = 16
-
-// logValuerTexts appends to out the replacements of the LogValuer errors of
-// err's chain (single errors and joins), within maxShownSearch errors.
-func (b *Bridge) logValuerTexts(err error, out []shown) []shown {
-	queue := [maxShownSearch]error{err}
-	for i, n := 0, 1; i < n; i++ {
-		e := queue[i]
-		if e == nil || isNilPointer(e) {
-			continue
+	if !strings.Contains(s, "\n") || strings.Contains(r.raw, "\n") {
+		if strings.HasSuffix(s, r.raw) {
+			return s[:len(s)-len(r.raw)] + r.text
 		}
-		if r, ok := b.logValuerText(e); ok {
-			out = append(out, r)
-		}
-		if multi, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, m := range guardedUnwrapMulti(multi) {
-				if n < len(queue) {
-					queue[n], n = m, n+1
-				}
-			}
-			continue
-		}
-		if _, next := guardedUnwrap(e); next != nil && n < len(queue) {
-			queue[n], n = next, n+1
+		return s
+	}
+	// The text of a join, one error's per line: only a whole line, or one
+	// that wraps it ("x: " + raw), is the LogValuer's.
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l == r.raw {
+			lines[i] = r.text
+		} else if strings.HasSuffix(l, ": "+r.raw) {
+			lines[i] = l[:len(l)-len(r.raw)] + r.text
 		}
 	}
-	return out
+	return strings.Join(lines, "\n")
 }
+
+// maxShownSearch bounds the errors shownText follows.
+const maxShownSearch = 16
 
 // logValuerText returns the replacement of err's text if err is a
 // slog.LogValuer.
@@ -144,12 +161,20 @@ func (b *Bridge) exceptions(err error, maxDepth int) []sentry.Exception {
 	w := exceptionWalker{b: b, maxDepth: maxDepth}
 	w.walk(err, -1, "", 0)
 	ex := w.out
-	// What LogValuer errors hide stays hidden, in their own value and in
-	// those of the errors that wrap them (see shownText).
-	for _, r := range w.shown {
-		for i := range ex {
-			ex[i].Value = r.apply(ex[i].Value)
+	// What LogValuer errors hide stays hidden: in their own value, and in
+	// those of the errors that wrap them, their ancestors (see shownText);
+	// then every value is redacted, the LogValues' texts too.
+	for _, l := range w.shown {
+		i := l.at
+		if l.self {
+			ex[i].Value, i = l.text, w.parents[i]
 		}
+		for ; i >= 0; i = w.parents[i] {
+			ex[i].Value = l.replaceIn(ex[i].Value)
+		}
+	}
+	for i := range ex {
+		ex[i].Value = b.str(ex[i].Value)
 	}
 	if len(ex) > 1 {
 		// The root's mechanism, made only now: a lone error gets none.
@@ -206,9 +231,19 @@ type exceptionWalker struct {
 	seen      []errorKey // every error but the root: chains are short, and at most maxItems long
 	out       []sentry.Exception
 	rootGroup bool
-	maxDepth  int // 0..maxItems-1 (see exceptions)
-	skipped   int // errors skipped above the next one walked (see walk)
-	shown     []shown
+	maxDepth  int   // 0..maxItems-1 (see exceptions)
+	skipped   int   // errors skipped above the next one walked (see walk)
+	parents   []int // the parent of each exception of out, -1 for the first
+	shown     []shownAt
+}
+
+// shownAt is a LogValuer error's replacement, to be made in the exception
+// at (self: the LogValuer's own) and its ancestors, or in at and its
+// ancestors only (a LogValuer among the errors skipped below at).
+type shownAt struct {
+	shown
+	at   int
+	self bool
 }
 
 // chainedMechanism holds the mechanism of a chained exception and its
@@ -224,9 +259,6 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	}
 	text := w.b.errorText(err)
 	key := identity(err, text)
-	if r, ok := w.b.logValuerText(err); ok {
-		w.shown = append(w.shown, r)
-	}
 	if len(w.out) == 0 {
 		w.root = key
 	} else {
@@ -238,8 +270,12 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 	id := len(w.out)
 	ex := sentry.Exception{
 		Type:       errorType(err),
-		Value:      w.b.str(text),
+		Value:      text, // redacted by exceptions, after the LogValuers' texts
 		Stacktrace: w.b.extractStack(err),
+	}
+	w.parents = append(w.parents, parent)
+	if r, ok := w.b.logValuerText(err); ok {
+		w.shown = append(w.shown, shownAt{shown: r, at: id, self: true})
 	}
 	multi, isMulti := err.(interface{ Unwrap() []error })
 	if parent >= 0 {
@@ -277,10 +313,35 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 		if depth+1 == w.maxDepth {
 			// The last level the depth allows: the chain's root cause takes
 			// it, where the failure began, and the grouping type.
+			// What LogValuers among the skipped errors hide stays hidden
+			// in this error's text and above.
+			w.noteSkipped(next, id)
 			w.skipped, next = rootCause(next)
 		}
 		w.walk(next, id, source, depth+1)
 		w.skipped = 0
+	}
+}
+
+// noteSkipped notes the LogValuer errors from e down to the chain's root
+// cause (which rootCause will skip), to be replaced in exception at and its
+// ancestors; up to maxShownSearch of them are looked at.
+func (w *exceptionWalker) noteSkipped(e error, at int) {
+	for range maxShownSearch {
+		if e == nil || isNilPointer(e) {
+			return
+		}
+		if _, multi := e.(interface{ Unwrap() []error }); multi {
+			return
+		}
+		_, next := guardedUnwrap(e)
+		if next == nil {
+			return // the root cause itself is walked
+		}
+		if r, ok := w.b.logValuerText(e); ok {
+			w.shown = append(w.shown, shownAt{shown: r, at: at})
+		}
+		e = next
 	}
 }
 

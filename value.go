@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,21 +99,19 @@ func float(f float64) any {
 	return f
 }
 
-// safeAny converts an arbitrary Go value into one encoding/json can always
-// encode: nil, bool, int64, uint64, float64, string, []any or map[string]any.
-// It follows encoding/json's rules (json.Marshaler, encoding.TextMarshaler,
-// exported struct fields, embedded structs and the json tag's name, "-",
-// omitempty and omitzero), except that errors give their Error text, as
-// slog's JSON handler does. Methods that panic, cycles and oversized values
-// yield placeholders; nothing it calls can crash the caller. The whole
-// conversion is bounded by maxNodes values and maxValueBytes string bytes.
 // Snapshot returns v as Emit converts a field's value: nil, a bool, a
 // number, a string, or []any and map[string]any of these, bounded, cycle-
 // and panic-safe, with secrets redacted. No later change to v (a map or a
 // slice the caller goes on using) affects it. Adapters whose loggers keep
 // fields beyond one call (zap's With) take their values' snapshots then, so
 // that those fields read the same as the same values given to one call.
+// An error or an *http.Request is returned as it is: Emit makes the first
+// the exception and the second the event's request.
 func (b *Bridge) Snapshot(v any) (out any) {
+	switch v.(type) {
+	case error, *http.Request:
+		return v
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			out = b.panicked(v, r)
@@ -128,43 +127,66 @@ func (b *Bridge) Snapshot(v any) (out any) {
 // whose WithAttrs keeps attrs for later records uses it, as slog's own
 // handlers format them once: a map the caller changes later, even
 // concurrently, is never read again. attrs is not modified.
-func (b *Bridge) SnapshotAttrs(attrs []slog.Attr) []slog.Attr {
-	out := make([]slog.Attr, len(attrs))
-	for i, a := range attrs {
-		out[i] = slog.Attr{Key: a.Key, Value: b.snapshotValue(a.Value, 0)}
+//
+// groups are the groups open where attrs are added (slog's WithGroup): the
+// replace function ([WithReplaceAttr]) sees each value first, as logged,
+// with its group path, as slog's handlers call ReplaceAttr when they
+// format attrs; Emit calls it again, on what it returned, converted.
+func (b *Bridge) SnapshotAttrs(groups []string, attrs []slog.Attr) []slog.Attr {
+	out := make([]slog.Attr, 0, len(attrs))
+	for _, a := range attrs {
+		if a, ok := b.snapshotAttr(groups, a, 0); ok {
+			out = append(out, a)
+		}
 	}
 	return out
 }
 
-func (b *Bridge) snapshotValue(v slog.Value, depth int) slog.Value {
-	if _, isErr := errorValue(v); isErr {
-		return v // the exception: kept, LogValuer or not
+func (b *Bridge) snapshotAttr(groups []string, a slog.Attr, depth int) (slog.Attr, bool) {
+	if _, isErr := errorValue(a.Value); isErr && (a.Value.Kind() == slog.KindLogValuer || b.cfg.replaceAttr == nil) {
+		return a, true // the exception, kept; a plain one goes through replace
 	}
-	v = b.resolve(v)
+	v := b.resolve(a.Value)
+	if v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
+		a = b.replace(groups, slog.Attr{Key: a.Key, Value: v})
+		if a.Key == "" {
+			return a, false // dropped
+		}
+		v = b.resolve(a.Value)
+	}
 	switch v.Kind() {
 	case slog.KindGroup:
 		if depth >= maxDepth {
-			return slog.StringValue(truncatedMark)
+			return slog.String(a.Key, truncatedMark), true
 		}
 		g := v.Group()
-		out := make([]slog.Attr, len(g))
-		for i, a := range g {
-			out[i] = slog.Attr{Key: a.Key, Value: b.snapshotValue(a.Value, depth+1)}
+		inner := groups
+		if a.Key != "" {
+			inner = append(slices.Clip(groups), a.Key)
 		}
-		return slog.GroupValue(out...)
+		out := make([]slog.Attr, 0, len(g))
+		for _, ga := range g {
+			if ga, ok := b.snapshotAttr(inner, ga, depth+1); ok {
+				out = append(out, ga)
+			}
+		}
+		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}, true
 	case slog.KindAny:
-		switch x := v.Any().(type) {
-		case error, *http.Request:
-			return v
-		case nil:
-			return v
-		default:
-			return slog.AnyValue(b.Snapshot(x))
+		if x := v.Any(); x != nil {
+			v = slog.AnyValue(b.Snapshot(x)) // errors and requests as they are
 		}
 	}
-	return v // a scalar: no reference to follow
+	return slog.Attr{Key: a.Key, Value: v}, true // a scalar: no reference to follow
 }
 
+// safeAny converts an arbitrary Go value into one encoding/json can always
+// encode: nil, bool, int64, uint64, float64, string, []any or map[string]any.
+// It follows encoding/json's rules (json.Marshaler, encoding.TextMarshaler,
+// exported struct fields, embedded structs and the json tag's name, "-",
+// omitempty and omitzero), except that errors give their Error text, as
+// slog's JSON handler does. Methods that panic, cycles and oversized values
+// yield placeholders; nothing it calls can crash the caller. The whole
+// conversion is bounded by maxNodes values and maxValueBytes string bytes.
 func (b *Bridge) safeAny(v any, depth int) any {
 	c := converter{b: b, nodes: maxNodes, bytes: maxValueBytes}
 	return c.any(v, depth)

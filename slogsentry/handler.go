@@ -138,7 +138,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	// Converted now, as slog's own handlers format them now: a map given
 	// to With that the caller changes later (even concurrently) is never
 	// read again; errors stay errors, for the exception.
-	attrs = h.b.SnapshotAttrs(attrs)
+	attrs = h.b.SnapshotAttrs(h.groups, attrs)
 	if len(h.groups) == 0 {
 		h2.attrs = append(slices.Clip(h.attrs), attrs...)
 	} else {

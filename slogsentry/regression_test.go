@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -535,5 +536,35 @@ func TestWithAttrsSnapshot(t *testing.T) {
 		if len(ev.Exception) == 0 {
 			t.Errorf("no exception from the error given to With")
 		}
+	}
+}
+
+// money is a value a ReplaceAttr function formats by its type.
+type money struct{ Cents int }
+
+// TestWithAttrsReplace: the replace function sees a value given to With as
+// it was logged (its type), as slog's handlers call ReplaceAttr when they
+// format With attrs, and with the groups open at With.
+func TestWithAttrsReplace(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	var paths []string
+	h := slogsentry.NewHandler(logsentry.WithHub(hub), logsentry.WithReplaceAttr(func(groups []string, a slog.Attr) slog.Attr {
+		if m, ok := a.Value.Any().(money); ok {
+			paths = append(paths, fmt.Sprint(groups, a.Key))
+			return slog.String(a.Key, fmt.Sprintf("$%d.%02d", m.Cents/100, m.Cents%100))
+		}
+		return a
+	}))
+	logger := slog.New(h)
+	logger.WithGroup("order").With("total", money{1234}).Error("with")
+	logger.Error("call", slog.Group("order", "total", money{1234}))
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	with, call := sentrytest.EventByMessage(t, evs, "with"), sentrytest.EventByMessage(t, evs, "call")
+	if w, c := fmt.Sprint(with.Context("attributes")), fmt.Sprint(call.Context("attributes")); w != c || !strings.Contains(w, "$12.34") {
+		t.Errorf("With: %s, call: %s; want both $12.34", w, c)
+	}
+	if len(paths) == 0 || paths[0] != "[order]total" {
+		t.Errorf("ReplaceAttr saw %q, want [order]total first", paths)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -956,5 +958,17 @@ func TestWithReadsAsCall(t *testing.T) {
 	with, call := attrsJSON(t, sentrytest.EventByMessage(t, evs, "in With")), attrsJSON(t, sentrytest.EventByMessage(t, evs, "in the call"))
 	if with != call {
 		t.Errorf("With: %s\ncall: %s\nwant the same", with, call)
+	}
+}
+
+// TestWithRequest: an *http.Request given to With is the event's request,
+// as one given to the call is.
+func TestWithRequest(t *testing.T) {
+	rcv, hub, logger := setup(t)
+	req := httptest.NewRequest(http.MethodPost, "http://svc.example/orders?page=2", nil)
+	logger.With(zap.Any("request", req)).Error("with a request")
+	ev := events(t, rcv, hub, 1)[0]
+	if ev.Request["method"] != http.MethodPost || !strings.Contains(fmt.Sprint(ev.Request["url"]), "/orders") {
+		t.Errorf("request = %v, want the one given to With", ev.Request)
 	}
 }
