@@ -172,7 +172,10 @@ func WithFingerprint(f func(Record) []string) Option {
 // empty key drops the field. The field whose error becomes the exception is
 // one of them: returning it without an error value (a scrubbed string, say)
 // or dropping it leaves the event without that exception, and returning
-// another error reports that one.
+// another error reports that one. Fields given to a logger's With (slog's
+// WithAttrs) are passed when they are given, as slog's handlers do, and
+// again, as the function returned them, with each record: the function
+// should return what it is given when it has nothing to change.
 func WithReplaceAttr(f func(groups []string, a slog.Attr) slog.Attr) Option {
 	return optionFunc(func(c *config) { c.replaceAttr = f })
 }
