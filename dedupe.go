@@ -147,11 +147,8 @@ func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 	}
 	w, now := weak.Make(hub), time.Since(dedupeEpoch)
 	since := now - dedupeWindow
-	d.mu.Lock()
+	d.lockSwept(now)
 	defer d.mu.Unlock()
-	if now-d.lastSweep > dedupeWindow {
-		d.sweep(now, false) // let go of finished requests' errors
-	}
 	h := d.hubs[w]
 	if h == nil {
 		return false
@@ -178,11 +175,8 @@ func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
 		return
 	}
 	w, now := weak.Make(hub), time.Since(dedupeEpoch)
-	d.mu.Lock()
+	d.lockSwept(now)
 	defer d.mu.Unlock()
-	if now-d.lastSweep > dedupeWindow {
-		d.sweep(now, false) // let go of finished requests' errors
-	}
 	h := d.hubs[w]
 	if h == nil {
 		if d.hubs == nil {
@@ -197,6 +191,15 @@ func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
 	h.ring[h.next] = dedupeEntry{err: err, id: id, at: now}
 	h.next = (h.next + 1) % dedupePerHub
 	h.last = now
+}
+
+// lockSwept locks d, having first, once a window, let go of the errors of
+// finished requests (see sweep).
+func (d *dedupe) lockSwept(now time.Duration) {
+	d.mu.Lock()
+	if now-d.lastSweep > dedupeWindow {
+		d.sweep(now, false)
+	}
 }
 
 // sweep forgets the hubs whose newest error is past its window (and those
