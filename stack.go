@@ -3,6 +3,7 @@ package logsentry
 import (
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,17 +88,28 @@ func ownPackage(file string) (string, bool) {
 	return thisModule + "/" + dir, true
 }
 
-// loggingPackages are the packages whose frames sit between a logging call
-// and the bridge. When a record carries no PC, the stack starts below the
-// last of them. The first five are the loggers (see isLoggerFrame).
-var loggingPackages = []string{
+// loggerPackages are the loggers: their front ends build the records.
+var loggerPackages = []string{
 	"log/slog",
 	"log",
 	"go.uber.org/zap",
 	"github.com/sirupsen/logrus",
 	"github.com/rs/zerolog",
-	"github.com/getsentry/sentry-go",
-	"runtime",
+}
+
+// loggingPackages are the packages whose frames sit between a logging call
+// and the bridge: the loggers, the SDK and the runtime. When a record
+// carries no PC, the stack starts below the last of them.
+var loggingPackages = append(slices.Clip(loggerPackages), "github.com/getsentry/sentry-go", "runtime")
+
+// inPackages reports whether module is one of pkgs or below one of them.
+func inPackages(module string, pkgs []string) bool {
+	for _, p := range pkgs {
+		if module == p || strings.HasPrefix(module, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // isLoggingFrame reports whether a frame of module (a package path) belongs
@@ -106,12 +118,7 @@ func isLoggingFrame(module string) bool {
 	if module == thisModule || strings.HasPrefix(module, thisModule+"/") {
 		return isOwnModule(module)
 	}
-	for _, p := range loggingPackages {
-		if module == p || strings.HasPrefix(module, p+"/") {
-			return true
-		}
-	}
-	return false
+	return inPackages(module, loggingPackages)
 }
 
 // callSite returns the stack trace of the logging call whose site is pc,
@@ -189,14 +196,7 @@ func (b *Bridge) callSite(pc uintptr) *sentry.Stacktrace {
 // isLoggerFrame reports whether a frame of module belongs to one of the
 // loggers themselves (their front ends build the records), not to the SDK,
 // the runtime or this module.
-func isLoggerFrame(module string) bool {
-	for _, p := range loggingPackages[:5] {
-		if module == p || strings.HasPrefix(module, p+"/") {
-			return true
-		}
-	}
-	return false
-}
+func isLoggerFrame(module string) bool { return inPackages(module, loggerPackages) }
 
 // maxWrapperFrames bounds the frames of handlers between a logger and this
 // module that callSite looks past to find the logging call (see there).
