@@ -200,13 +200,22 @@ func (b *Bridge) walkPromoted(n *normalized, a slog.Attr) {
 	if b.cfg.replaceAttr == nil {
 		return
 	}
+	ra, err := b.replacePromoted(a)
+	if n.err = err; err == nil {
+		b.walkAttr(n, nil, ra, true, false)
+	}
+}
+
+// replacePromoted passes a, the top-level field whose plain error is the
+// exception, through the replace function, and returns what it returned
+// and the error that still is the exception: the one it holds, or nil when
+// it was dropped or made no error.
+func (b *Bridge) replacePromoted(a slog.Attr) (slog.Attr, error) {
 	ra := b.replace(nil, a)
 	if err, ok := ra.Value.Any().(error); ok && ra.Value.Kind() == slog.KindAny && ra.Key != "" {
-		n.err = err
-		return
+		return ra, err
 	}
-	n.err = nil
-	b.walkAttr(n, nil, ra, true, false)
+	return ra, nil
 }
 
 // walk adds attribute a, found inside groups, to n.
@@ -221,11 +230,7 @@ func (b *Bridge) walkAttr(n *normalized, groups []string, a slog.Attr, top, repl
 	if a.Value.Kind() != slog.KindLogValuer {
 		lvErr = nil // a plain error: found below, as the field's value
 	}
-	v := b.resolve(a.Value)
-	if replace && v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
-		a = b.replace(groups, slog.Attr{Key: a.Key, Value: v})
-		v = b.resolve(a.Value)
-	}
+	a, v := b.resolveAttr(groups, a, replace)
 	if a.Key == "" && v.Kind() != slog.KindGroup {
 		return // slog: an attr with an empty key is ignored
 	}
@@ -301,6 +306,18 @@ func (b *Bridge) walkAttr(n *normalized, groups []string, a slog.Attr, top, repl
 		}
 	}
 	n.fields = append(n.fields, field{groups: groups, key: a.Key, val: b.value(v)})
+}
+
+// resolveAttr resolves a's value and, with replace, passes a non-group
+// value through the replace function (WithReplaceAttr), resolving what it
+// returns. It returns the attr and its resolved value.
+func (b *Bridge) resolveAttr(groups []string, a slog.Attr, replace bool) (slog.Attr, slog.Value) {
+	v := b.resolve(a.Value)
+	if replace && v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
+		a = b.replace(groups, slog.Attr{Key: a.Key, Value: v})
+		v = b.resolve(a.Value)
+	}
+	return a, v
 }
 
 // maxLogValues bounds the LogValue calls that resolve one value, as slog

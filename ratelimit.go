@@ -201,8 +201,7 @@ func (b *Bridge) replacedKeyError(r *Record) error {
 	if a.Value.Kind() != slog.KindAny {
 		return a.Value.Any().(error) // a LogValuer: its field is replaced, not its error
 	}
-	ra := b.replace(nil, a)
-	if err, ok := ra.Value.Any().(error); ok && ra.Value.Kind() == slog.KindAny && ra.Key != "" {
+	if _, err := b.replacePromoted(a); err != nil {
 		return err
 	}
 	// No exception from it; normalize looks on, in the fields after it.

@@ -146,13 +146,9 @@ func (b *Bridge) snapshotAttr(groups []string, a slog.Attr, depth int) (slog.Att
 	if _, isErr := errorValue(a.Value); isErr && (a.Value.Kind() == slog.KindLogValuer || b.cfg.replaceAttr == nil) {
 		return a, true // the exception, kept; a plain one goes through replace
 	}
-	v := b.resolve(a.Value)
-	if v.Kind() != slog.KindGroup && b.cfg.replaceAttr != nil {
-		a = b.replace(groups, slog.Attr{Key: a.Key, Value: v})
-		if a.Key == "" {
-			return a, false // dropped
-		}
-		v = b.resolve(a.Value)
+	a, v := b.resolveAttr(groups, a, true)
+	if a.Key == "" && v.Kind() != slog.KindGroup {
+		return a, false // dropped by the replace function
 	}
 	switch v.Kind() {
 	case slog.KindGroup:
