@@ -167,9 +167,9 @@ func (b *Bridge) exceptions(err error, maxDepth int) []sentry.Exception {
 	for _, l := range w.shown {
 		i := l.at
 		if l.self {
-			ex[i].Value, i = l.text, w.parents[i]
+			ex[i].Value, i = l.text, parentOf(ex, i)
 		}
-		for ; i >= 0; i = w.parents[i] {
+		for ; i >= 0; i = parentOf(ex, i) {
 			ex[i].Value = l.replaceIn(ex[i].Value)
 		}
 	}
@@ -231,10 +231,18 @@ type exceptionWalker struct {
 	seen      []errorKey // every error but the root: chains are short, and at most maxItems long
 	out       []sentry.Exception
 	rootGroup bool
-	maxDepth  int   // 0..maxItems-1 (see exceptions)
-	skipped   int   // errors skipped above the next one walked (see walk)
-	parents   []int // the parent of each exception of out, -1 for the first
+	maxDepth  int // 0..maxItems-1 (see exceptions)
+	skipped   int // errors skipped above the next one walked (see walk)
 	shown     []shownAt
+}
+
+// parentOf returns the index of the parent of exception i of a walk's
+// output (outermost first, before exceptions reverses it), or -1.
+func parentOf(ex []sentry.Exception, i int) int {
+	if m := ex[i].Mechanism; m != nil && m.ParentID != nil {
+		return *m.ParentID
+	}
+	return -1
 }
 
 // shownAt is a LogValuer error's replacement, to be made in the exception
@@ -273,7 +281,6 @@ func (w *exceptionWalker) walk(err error, parent int, source string, depth int) 
 		Value:      text, // redacted by exceptions, after the LogValuers' texts
 		Stacktrace: w.b.extractStack(err),
 	}
-	w.parents = append(w.parents, parent)
 	if r, ok := w.b.logValuerText(err); ok {
 		w.shown = append(w.shown, shownAt{shown: r, at: id, self: true})
 	}
