@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
+	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/internal/sentrytest"
 	"github.com/logsentry/logsentry/zerologsentry"
 )
@@ -30,6 +31,14 @@ const waitFor = sentrytest.WaitFor
 // its hook: the documented wiring.
 func newLogger(w *zerologsentry.Writer, out io.Writer) zerolog.Logger {
 	return zerolog.New(zerolog.MultiLevelWriter(out, w)).Hook(w)
+}
+
+// receiverLogger returns a receiver, a hub on a client sending to it, and a
+// logger wired to a Writer on that hub, writing nothing else.
+func receiverLogger(t *testing.T) (*sentrytest.Receiver, *sentry.Hub, zerolog.Logger) {
+	t.Helper()
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	return rcv, hub, newLogger(zerologsentry.NewWriter(logsentry.WithHub(hub)), io.Discard)
 }
 
 // attrs returns the event's "attributes" context.

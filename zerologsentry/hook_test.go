@@ -56,9 +56,7 @@ func TestHookRoutesByContext(t *testing.T) {
 // trail: every event carries its own request's breadcrumbs and no other.
 func TestConcurrentTrails(t *testing.T) {
 	const requests, steps = 8, 20
-	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
-	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
-	logger := newLogger(w, io.Discard)
+	rcv, hub, logger := receiverLogger(t)
 	base := sentrytest.HubContext(hub)
 	var wg sync.WaitGroup
 	for r := range requests {
@@ -494,9 +492,7 @@ func TestManyLinesWaitingOnConsole(t *testing.T) {
 func TestErrorMarshalFuncOtherKeys(t *testing.T) {
 	useErrorMarshalFunc(t)
 
-	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
-	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
-	logger := newLogger(w, io.Discard)
+	rcv, hub, logger := receiverLogger(t)
 
 	logger.Debug().Err(&quotaError{1}).Msg("below every threshold")
 	logger.Error().Str("status", (&quotaError{1}).Error()).Msg("status only")
@@ -599,9 +595,7 @@ func TestInvalidRawJSON(t *testing.T) {
 // its type and stack.
 func TestErrorMarshalFuncNotStale(t *testing.T) {
 	useErrorMarshalFunc(t)
-	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
-	w := zerologsentry.NewWriter(logsentry.WithHub(hub))
-	logger := newLogger(w, io.Discard)
+	rcv, hub, logger := receiverLogger(t)
 	logger.Error().Err(&quotaError{9092}).Msg("first")
 	logger.Error().Str("error", (&quotaError{9092}).Error()).Msg("second")
 	sentrytest.Flush(t, hub)
