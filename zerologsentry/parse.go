@@ -206,6 +206,29 @@ func (lp *lineParser) recoverTail(p []byte, key string, bad int) line {
 	return lp.finish()
 }
 
+// lastCorrelation finds the last member "logsentry_id":<number> in p and
+// returns where it starts and ends, and the number.
+func lastCorrelation(p []byte) (member, end int, id uint64, ok bool) {
+	member = bytes.LastIndex(p, []byte(`"`+CorrelationFieldName+`":`))
+	if member < 0 {
+		return 0, 0, 0, false
+	}
+	s := scanner{data: p, pos: member + len(CorrelationFieldName) + 3}
+	s.ws()
+	v, ok := s.number()
+	switch {
+	case !ok:
+		return 0, 0, 0, false
+	case v.Kind() == slog.KindInt64:
+		id = uint64(v.Int64())
+	case v.Kind() == slog.KindUint64:
+		id = v.Uint64()
+	default:
+		return 0, 0, 0, false
+	}
+	return member, s.pos, id, true
+}
+
 // parseTime reads a timestamp written with zerolog's TimeFieldFormat: a
 // layout for strings, or one of the Unix formats for numbers.
 func parseTime(v slog.Value, format string) (time.Time, bool) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"log/slog"
 	"sync"
 
 	"github.com/rs/zerolog"
@@ -159,29 +158,6 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 		member, end = pl.idMember, pl.idEnd
 	}
 	return cutMember(p, member, end)
-}
-
-// lastCorrelation finds the last member "logsentry_id":<number> in p and
-// returns where it starts and ends, and the number.
-func lastCorrelation(p []byte) (member, end int, id uint64, ok bool) {
-	member = bytes.LastIndex(p, []byte(`"`+CorrelationFieldName+`":`))
-	if member < 0 {
-		return 0, 0, 0, false
-	}
-	s := scanner{data: p, pos: member + len(CorrelationFieldName) + 3}
-	s.ws()
-	v, ok := s.number()
-	switch {
-	case !ok:
-		return 0, 0, 0, false
-	case v.Kind() == slog.KindInt64:
-		id = uint64(v.Int64())
-	case v.Kind() == slog.KindUint64:
-		id = v.Uint64()
-	default:
-		return 0, 0, 0, false
-	}
-	return member, s.pos, id, true
 }
 
 // consoleCopy returns line p, which parsed as pl, without its correlation
