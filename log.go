@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -133,9 +134,37 @@ type logAttrs struct {
 }
 
 func (la *logAttrs) set(key string, v slog.Value) {
+	if reservedLogKey(key) {
+		key = fieldPrefix + key
+	}
 	if v, ok := la.fit(key, v); ok {
 		setLogAttr(la.e, key, v)
 	}
+}
+
+// fieldPrefix goes before a field's key that is a reserved log attribute.
+const fieldPrefix = "field."
+
+// reservedLogKey says whether key, a field's flat key, names an attribute
+// that the bridge or Sentry sets on a log: one the bridge sets
+// (logger.name, log.level, exception.type, exception.message) or one of
+// Sentry's own namespace (sentry.*: origin, environment, release, sdk...).
+// Such a field, say the group logger{name=...} or a zerolog field
+// "sentry.release", would overwrite it (the SDK lets a log's attributes
+// win), so it goes out as "field.logger.name": both are kept.
+func reservedLogKey(key string) bool {
+	if len(key) < len("log.level") {
+		return false
+	}
+	switch key[0] {
+	case 's':
+		return strings.HasPrefix(key, "sentry.")
+	case 'l':
+		return key == "logger.name" || key == "log.level"
+	case 'e':
+		return key == "exception.type" || key == "exception.message"
+	}
+	return false
 }
 
 // setLogAttr sets attribute key of e to v, typed: strings, integers,

@@ -339,3 +339,49 @@ func TestLogAfterClientSwap(t *testing.T) {
 		t.Errorf("%d of %d logs reached the client after it was bound again", later, 5*n)
 	}
 }
+
+// TestLogReservedKeys: a field named like an attribute the bridge or
+// Sentry sets on a log (a group logger{name}, a flat "sentry.release")
+// would overwrite it, as the SDK lets a log's attributes win: it goes out
+// under "field." and both are kept.
+func TestLogReservedKeys(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{Release: "v1.2.3"})
+	b := logsOnly(hub, logsentry.WithLoggerName("billing"))
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Level: "ERROR", Message: "reserved",
+		Err: errors.New("boom"), Attrs: []slog.Attr{
+			slog.Group("logger", slog.String("name", "mine")),
+			slog.String("log.level", "custom"),
+			slog.Group("exception", slog.String("type", "T"), slog.String("message", "m")),
+			slog.String("sentry.origin", "manual"),
+			slog.String("sentry.release", "other"),
+			slog.Group("sentry", slog.Int("sdk", 1)),
+			slog.String("sentryish", "kept"),
+			slog.String("logger", ""), // empty: a field, not the logger name
+			slog.String("log.levels", "kept"),
+		}})
+	sentrytest.Flush(t, hub)
+	a := sentrytest.LogByBody(t, rcv.WaitLogs(t, 1, waitFor), "reserved").Attributes
+	for k, v := range map[string]string{
+		"logger.name":             "billing",
+		"field.logger.name":       "mine",
+		"log.level":               "ERROR",
+		"field.log.level":         "custom",
+		"exception.type":          "*errors.errorString",
+		"exception.message":       "boom",
+		"field.exception.type":    "T",
+		"field.exception.message": "m",
+		"sentry.origin":           "auto.log.billing",
+		"field.sentry.origin":     "manual",
+		"sentry.release":          "v1.2.3",
+		"field.sentry.release":    "other",
+		"sentryish":               "kept",
+		"log.levels":              "kept",
+	} {
+		if got, ok := a[k]; !ok || got.String() != v {
+			t.Errorf("%s = %#v, want %q", k, got, v)
+		}
+	}
+	if got := a["field.sentry.sdk"]; got.Type != "integer" || jsonOf(t, got.Value) != "1" {
+		t.Errorf("field.sentry.sdk = %#v, want the integer 1", got)
+	}
+}
