@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"sync"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -32,8 +31,6 @@ type Bridge struct {
 	limiter  *ratelimit.Limiter
 	dedupe   *dedupe // nil: WithoutDedupe
 	stats    stats
-	// stackTypes caches, per error type, whether it may carry a stack.
-	stackTypes sync.Map // reflect.Type -> bool
 }
 
 // New returns a Bridge configured by opts. With no options: events for
@@ -152,7 +149,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 		if dhub = b.dedupeHub(hub, hubFromCtx); dhub != nil {
 			var buf [maxDedupeIDs]errorID
 			derr = b.keyError(&r) // as logged: not as WithReplaceAttr returns it
-			if b.dedupe.seen(dhub, b.chainIDs(buf[:0], derr)) {
+			if b.dedupe.seen(dhub, chainIDs(buf[:0], derr)) {
 				// Reported already in this request: its breadcrumb only.
 				b.stats.deduplicated.Add(1)
 				if sinks &^= SinkEvent; sinks == SinkNone {
@@ -181,7 +178,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 		if sent {
 			done |= SinkEvent
 			if dhub != nil && derr != nil {
-				b.dedupe.remember(b, dhub, derr)
+				b.dedupe.remember(dhub, derr)
 			}
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"weak"
 
 	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry/internal/trailhook"
 )
 
 // An error is often logged at each layer it passes: the repository logs
@@ -67,6 +69,9 @@ type dedupeEntry struct {
 	err error // kept alive, so its address is not reused while listed
 	id  errorID
 	at  time.Duration // since dedupeEpoch
+	// byHand is the event captured by hand (see watch) that listed err;
+	// zero for a bridge's.
+	byHand weak.Pointer[sentry.Event]
 }
 
 // errorID identifies an error value: its address and its type (a struct
@@ -92,6 +97,11 @@ type dedupe struct {
 	mu        sync.Mutex
 	hubs      map[weak.Pointer[sentry.Hub]]*hubErrors // never keeps a hub alive
 	lastSweep time.Duration
+	// watched are the hubs found on a request's context that watch made
+	// watch events captured by hand, so that a hub reported again (one
+	// long-lived hub in http.Server.BaseContext) is not given another
+	// processor per request.
+	watched map[weak.Pointer[sentry.Hub]]struct{}
 }
 
 // dedupeHub returns the hub under which the record's errors are
@@ -107,12 +117,12 @@ func (b *Bridge) dedupeHub(hub *sentry.Hub, hubFromCtx bool) *sentry.Hub {
 // perFailure returns the identity of err when it is made per failure (see
 // above): a pointer, to something of a size, that wraps an error or
 // carries a stack. An errors.Join is not: lookups stop at one.
-func (b *Bridge) perFailure(err error) (errorID, bool) {
+func perFailure(err error) (errorID, bool) {
 	rv := reflect.ValueOf(err)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Elem().Size() == 0 {
 		return errorID{}, false
 	}
-	if _, next := guardedUnwrap(err); next == nil && !b.mayCarryStack(rv.Type()) {
+	if _, next := guardedUnwrap(err); next == nil && !mayCarryStack(rv.Type()) {
 		return errorID{}, false
 	}
 	return errorID{rv.Pointer(), rv.Type()}, true
@@ -120,7 +130,7 @@ func (b *Bridge) perFailure(err error) (errorID, bool) {
 
 // chainIDs appends to ids the identities of the errors of err's chain of
 // single errors, up to maxDedupeIDs; it stops at an errors.Join.
-func (b *Bridge) chainIDs(ids []errorID, err error) []errorID {
+func chainIDs(ids []errorID, err error) []errorID {
 	for range maxDedupeIDs {
 		if err == nil || isNilPointer(err) {
 			break
@@ -128,7 +138,7 @@ func (b *Bridge) chainIDs(ids []errorID, err error) []errorID {
 		if _, multi := err.(interface{ Unwrap() []error }); multi {
 			break
 		}
-		if id, ok := b.perFailure(err); ok {
+		if id, ok := perFailure(err); ok {
 			ids = append(ids, id)
 		}
 		_, err = guardedUnwrap(err)
@@ -142,10 +152,16 @@ func (b *Bridge) chainIDs(ids []errorID, err error) []errorID {
 // a window, every request's whose window is over (as remember does), so an
 // error is held about two windows at most while errors are logged.
 func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
+	return d.seenBefore(weak.Make(hub), ids, weak.Pointer[sentry.Event]{})
+}
+
+// seenBefore is seen, but for the errors listed by event self (when not
+// zero): several watching processors may see one event.
+func (d *dedupe) seenBefore(w weak.Pointer[sentry.Hub], ids []errorID, self weak.Pointer[sentry.Event]) bool {
 	if len(ids) == 0 {
 		return false
 	}
-	w, now := weak.Make(hub), time.Since(dedupeEpoch)
+	now := time.Since(dedupeEpoch)
 	since := now - dedupeWindow
 	d.lockSwept(now)
 	defer d.mu.Unlock()
@@ -160,7 +176,7 @@ func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 		case e.err == nil:
 		case e.at < since:
 			*e = dedupeEntry{}
-		case slices.Contains(ids, e.id):
+		case slices.Contains(ids, e.id) && (self == weak.Pointer[sentry.Event]{} || e.byHand != self):
 			found = true
 		}
 	}
@@ -169,12 +185,17 @@ func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
 
 // remember lists err, the error of an event sent on hub, if it is made per
 // failure.
-func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
-	id, ok := b.perFailure(err)
+func (d *dedupe) remember(hub *sentry.Hub, err error) {
+	d.rememberBy(weak.Make(hub), err, weak.Pointer[sentry.Event]{})
+}
+
+// rememberBy is remember, for the error of event byHand when not zero.
+func (d *dedupe) rememberBy(w weak.Pointer[sentry.Hub], err error, byHand weak.Pointer[sentry.Event]) {
+	id, ok := perFailure(err)
 	if !ok || madeAtInit(err) {
 		return
 	}
-	w, now := weak.Make(hub), time.Since(dedupeEpoch)
+	now := time.Since(dedupeEpoch)
 	d.lockSwept(now)
 	defer d.mu.Unlock()
 	h := d.hubs[w]
@@ -188,7 +209,7 @@ func (d *dedupe) remember(b *Bridge, hub *sentry.Hub, err error) {
 		h = new(hubErrors)
 		d.hubs[w] = h
 	}
-	h.ring[h.next] = dedupeEntry{err: err, id: id, at: now}
+	h.ring[h.next] = dedupeEntry{err: err, id: id, at: now, byHand: byHand}
 	h.next = (h.next + 1) % dedupePerHub
 	h.last = now
 }
@@ -209,6 +230,11 @@ func (d *dedupe) sweep(now time.Duration, room bool) {
 	for w, h := range d.hubs {
 		if h.last < now-dedupeWindow || w.Value() == nil {
 			delete(d.hubs, w)
+		}
+	}
+	for w := range d.watched {
+		if w.Value() == nil {
+			delete(d.watched, w)
 		}
 	}
 	if !room || len(d.hubs) < maxDedupeHubs {
@@ -262,3 +288,88 @@ func madeAtInit(err error) (atInit bool) {
 
 // maxInitSearch bounds the frames madeAtInit looks at.
 const maxInitSearch = 64
+
+// A failure is often logged and also captured by hand, as code written for
+// sentry-go's integrations since v0.48 (which send logs, not issues) does:
+//
+//	logger.ErrorContext(ctx, "charge failed", "err", err)
+//	sentry.GetHubFromContext(ctx).CaptureException(err)
+//
+// Each would be an issue of its own. A trail that breadcrumbs gives a
+// request or a job (Middleware, WithTrail) is watched: an event captured
+// by hand on it with hint.OriginalException (CaptureException does that)
+// is dropped when its error is, or wraps, the error of an event a bridge
+// sent on that trail, and its error is remembered otherwise, so that a
+// record logged after it gets no event of its own: whichever comes first
+// is the failure's one event. The rules are those above (errors made per
+// failure, dedupeWindow); fatal events are always kept.
+
+func init() { trailhook.Set(sharedDedupe.watch) }
+
+// watch adds to the scope of hub, a new trail's, the processor that
+// deduplicates events captured by hand (see above). A hub that was not
+// made for the trail (fresh is false) is watched once while it lives, as
+// long as the table of such hubs has room.
+func (d *dedupe) watch(hub *sentry.Hub, fresh bool) {
+	scope := hub.Scope()
+	if scope == nil {
+		return
+	}
+	w := weak.Make(hub)
+	if !fresh && !d.markWatched(w) {
+		return
+	}
+	scope.AddEventProcessor(func(ev *sentry.Event, hint *sentry.EventHint) *sentry.Event {
+		return d.byHand(w, ev, hint)
+	})
+}
+
+// markWatched records w as watched and reports whether it was not before
+// (and there was room for it).
+func (d *dedupe) markWatched(w weak.Pointer[sentry.Hub]) bool {
+	d.lockSwept(time.Since(dedupeEpoch))
+	defer d.mu.Unlock()
+	if _, ok := d.watched[w]; ok {
+		return false
+	}
+	if d.watched == nil {
+		d.watched = make(map[weak.Pointer[sentry.Hub]]struct{})
+	}
+	if len(d.watched) >= maxDedupeHubs {
+		for w := range d.watched {
+			if w.Value() == nil {
+				delete(d.watched, w)
+			}
+		}
+		if len(d.watched) >= maxDedupeHubs {
+			return false // all alive: unwatched rather than watched twice
+		}
+	}
+	d.watched[w] = struct{}{}
+	return true
+}
+
+// byHand is the processor of a watched hub w: it returns nil for an event
+// captured by hand whose error was reported on w already, and otherwise
+// remembers its error and returns it.
+func (d *dedupe) byHand(w weak.Pointer[sentry.Hub], ev *sentry.Event, hint *sentry.EventHint) *sentry.Event {
+	if ev == nil || hint == nil || hint.OriginalException == nil || ev.Type != "" ||
+		ev.Level == sentry.LevelFatal || fromBridge(ev) {
+		return ev
+	}
+	err := hint.OriginalException
+	var buf [maxDedupeIDs]errorID
+	self := weak.Make(ev)
+	if d.seenBefore(w, chainIDs(buf[:0], err), self) {
+		return nil
+	}
+	d.rememberBy(w, err, self)
+	return ev
+}
+
+// fromBridge reports whether ev is a Bridge's: the bridge deduplicates its
+// own events before capturing them.
+func fromBridge(ev *sentry.Event) bool {
+	_, ok := ev.Contexts[logContext][severityKey].(int)
+	return ok
+}

@@ -13,16 +13,15 @@ import (
 // TestDedupeWindow: an error is remembered for dedupeWindow, under its own
 // hub only.
 func TestDedupeWindow(t *testing.T) {
-	b := New()
 	var d dedupe
 	scope, other := sentry.NewHub(nil, sentry.NewScope()), sentry.NewHub(nil, sentry.NewScope())
 	errX := fmt.Errorf("x: %w", errors.New("base"))
-	ids := b.chainIDs(nil, errX)
+	ids := chainIDs(nil, errX)
 	if len(ids) != 1 {
 		t.Fatalf("chainIDs = %d errors, want the wrapper only", len(ids))
 	}
-	d.remember(b, scope, errX)
-	if !d.seen(scope, b.chainIDs(nil, fmt.Errorf("up: %w", errX))) {
+	d.remember(scope, errX)
+	if !d.seen(scope, chainIDs(nil, fmt.Errorf("up: %w", errX))) {
 		t.Error("a wrapper of a remembered error is not seen")
 	}
 	if d.seen(other, ids) {
@@ -43,30 +42,29 @@ func TestDedupeWindow(t *testing.T) {
 // TestDedupeSweep: the errors of requests past their window are let go of
 // on the next remember after a window, and a full table makes room.
 func TestDedupeSweep(t *testing.T) {
-	b := New()
 	var d dedupe
 	hubs := make([]*sentry.Hub, maxDedupeHubs)
 	for i := range hubs {
 		hubs[i] = sentry.NewHub(nil, sentry.NewScope())
-		d.remember(b, hubs[i], fmt.Errorf("x: %w", errors.New("base")))
+		d.remember(hubs[i], fmt.Errorf("x: %w", errors.New("base")))
 	}
 	if len(d.hubs) != maxDedupeHubs {
 		t.Fatalf("%d hubs, want %d", len(d.hubs), maxDedupeHubs)
 	}
 	extra := sentry.NewHub(nil, sentry.NewScope())
 	errX := fmt.Errorf("x: %w", errors.New("base"))
-	d.remember(b, extra, errX) // full: half are forgotten
+	d.remember(extra, errX) // full: half are forgotten
 	if n := len(d.hubs); n > maxDedupeHubs/2+1 {
 		t.Errorf("%d hubs after a full table, want at most %d", n, maxDedupeHubs/2+1)
 	}
-	if !d.seen(extra, b.chainIDs(nil, errX)) {
+	if !d.seen(extra, chainIDs(nil, errX)) {
 		t.Error("the newest error is not remembered")
 	}
 	for _, h := range d.hubs {
 		h.last -= dedupeWindow + 1
 	}
 	d.lastSweep -= dedupeWindow + 1
-	d.remember(b, extra, fmt.Errorf("y: %w", errors.New("base")))
+	d.remember(extra, fmt.Errorf("y: %w", errors.New("base")))
 	if n := len(d.hubs); n != 1 {
 		t.Errorf("%d hubs after a window, want only the one just remembered", n)
 	}
@@ -76,9 +74,46 @@ func TestDedupeSweep(t *testing.T) {
 		h.last -= dedupeWindow + 1
 	}
 	d.lastSweep -= dedupeWindow + 1
-	d.seen(sentry.NewHub(nil, sentry.NewScope()), b.chainIDs(nil, errX))
+	d.seen(sentry.NewHub(nil, sentry.NewScope()), chainIDs(nil, errX))
 	if n := len(d.hubs); n != 0 {
 		t.Errorf("%d hubs after a lookup a window later, want 0", n)
 	}
 	runtime.KeepAlive(hubs)
+}
+
+// TestWatchOnce: a hub found on a request's context (one long-lived hub in
+// http.Server.BaseContext, reported on every request) is watched once, so
+// its scope does not gain a processor per request; the table of such hubs
+// lets go of the hubs that are gone, and past its bound watches no more.
+func TestWatchOnce(t *testing.T) {
+	var d dedupe
+	long := sentry.NewHub(nil, sentry.NewScope())
+	n := 0
+	for range 100 {
+		if d.markWatched(weak.Make(long)) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("one hub watched %d times, want once", n)
+	}
+	alive := []*sentry.Hub{long}
+	for len(d.watched) < maxDedupeHubs {
+		h := sentry.NewHub(nil, sentry.NewScope())
+		alive = append(alive, h)
+		d.markWatched(weak.Make(h))
+	}
+	if d.markWatched(weak.Make(sentry.NewHub(nil, sentry.NewScope()))) {
+		t.Error("watched past the bound")
+	}
+	clear(alive[1:])
+	alive = alive[:1]
+	runtime.GC()
+	if !d.markWatched(weak.Make(sentry.NewHub(nil, sentry.NewScope()))) {
+		t.Error("the hubs that are gone were not let go of")
+	}
+	if len(d.watched) > 2 {
+		t.Errorf("%d hubs watched after the others were gone, want 2", len(d.watched))
+	}
+	runtime.KeepAlive(alive)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	pkgerrors "github.com/pkg/errors"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/breadcrumbs"
 	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
@@ -213,3 +216,55 @@ func TestDedupeOnlyErrorLevel(t *testing.T) {
 // initializer, pkg.init.func1) that makes a new error with a stack on each
 // call, at run time.
 var newPackageClosureErr = func() error { return pkgerrors.New("made per call") }
+
+// TestDedupeByHandEdges: on a watched trail, a fatal record whose error was
+// captured by hand still sends its event, as does a fatal event captured by
+// hand after the error was logged; a hub an outer middleware put on the
+// request (sentryhttp's) is watched too; a trail in a job of a request sees
+// the request's failures.
+func TestDedupeByHandEdges(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New()
+	base := sentrytest.HubContext(hub)
+
+	req := breadcrumbs.WithTrail(base)
+	err := fmt.Errorf("q: %w", errSentinelRoot)
+	if sentry.GetHubFromContext(req).CaptureException(err) == nil {
+		t.Fatal("capture by hand: no event")
+	}
+	b.Emit(req, logsentry.Record{Severity: logsentry.SeverityFatal, Message: "fatal after capture", Err: err})
+
+	req = breadcrumbs.WithTrail(base)
+	err = fmt.Errorf("q: %w", errSentinelRoot)
+	b.Emit(req, logsentry.Record{Severity: logsentry.SeverityError, Message: "logged", Err: err})
+	fatal := sentry.NewEvent()
+	fatal.Level, fatal.Message = sentry.LevelFatal, "fatal by hand"
+	if sentry.GetHubFromContext(req).CaptureEvent(fatal) == nil {
+		t.Error("a fatal event captured by hand after the error was logged: dropped")
+	}
+	job := breadcrumbs.WithTrail(req) // a job of the request
+	if sentry.GetHubFromContext(job).CaptureException(fmt.Errorf("job: %w", err)) != nil {
+		t.Error("a job of the request captured the request's failure: sent again")
+	}
+
+	// sentryhttp clones a hub per request before breadcrumbs.Middleware.
+	outer := hub.Clone()
+	var inner error
+	h := breadcrumbs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		inner = fmt.Errorf("handler: %w", errSentinelRoot)
+		b.Emit(r.Context(), logsentry.Record{Severity: logsentry.SeverityError, Message: "in middleware", Err: inner})
+		if id := sentry.GetHubFromContext(r.Context()).CaptureException(inner); id != nil {
+			t.Error("captured by hand behind an outer middleware's hub: sent again")
+		}
+	}))
+	r := httptest.NewRequest("GET", "/", nil)
+	h.ServeHTTP(httptest.NewRecorder(), r.WithContext(sentry.SetHubOnContext(r.Context(), outer)))
+
+	sentrytest.Flush(t, hub)
+	got := sentrytest.Messages(rcv.WaitEvents(t, 5, waitFor))
+	slices.Sort(got)
+	want := []string{"", "fatal after capture", "fatal by hand", "in middleware", "logged"}
+	if !slices.Equal(got, want) {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}

@@ -20,6 +20,7 @@ const maxTagValue = 200
 const (
 	attributesContext = "attributes"
 	logContext        = "log"
+	severityKey       = "severity" // in logContext: the record's Severity
 )
 
 // captureEvent hands r's event to the SDK and reports whether the SDK took
@@ -51,7 +52,7 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 	if len(n.fields) > 0 {
 		ev.Contexts[attributesContext] = tree(n.fields)
 	}
-	lc := sentry.Context{"severity": int(r.Severity.clamp())}
+	lc := sentry.Context{severityKey: int(r.Severity.clamp())}
 	if r.Level != "" {
 		lc["level"] = r.Level
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -410,7 +411,7 @@ func guardedUnwrap(err error) (source string, next error) {
 // extractStack returns the stack trace err carries, if its type is one the
 // SDK knows how to read (pkg/errors, go-errors, pingcap, xerrors).
 func (b *Bridge) extractStack(err error) (st *sentry.Stacktrace) {
-	if isNilPointer(err) || !b.mayCarryStack(reflect.TypeOf(err)) {
+	if isNilPointer(err) || !mayCarryStack(reflect.TypeOf(err)) {
 		return nil
 	}
 	defer func() {
@@ -472,12 +473,15 @@ func (b *Bridge) errorDepth(client *sentry.Client) int {
 	return client.Options().MaxErrorDepth
 }
 
+// stackTypes caches, per error type, whether it may carry a stack.
+var stackTypes sync.Map // reflect.Type -> bool
+
 // mayCarryStack reports whether errors of type t can carry a stack trace
 // that sentry.ExtractStacktrace reads. The SDK finds out by looking methods
 // up by name on every call, which costs more than the rest of an event's
 // exception; the answer per type never changes, so it is cached.
-func (b *Bridge) mayCarryStack(t reflect.Type) bool {
-	if v, ok := b.stackTypes.Load(t); ok {
+func mayCarryStack(t reflect.Type) bool {
+	if v, ok := stackTypes.Load(t); ok {
 		return v.(bool)
 	}
 	may := false
@@ -491,6 +495,6 @@ func (b *Bridge) mayCarryStack(t reflect.Type) bool {
 			may = true
 		}
 	}
-	b.stackTypes.Store(t, may)
+	stackTypes.Store(t, may)
 	return may
 }

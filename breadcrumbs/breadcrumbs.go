@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry/internal/trailhook"
 )
 
 // Type returns the breadcrumb type for a Sentry level: "error" for error and
@@ -72,6 +74,11 @@ func Add(ctx context.Context, b *sentry.Breadcrumb, hint *sentry.BreadcrumbHint)
 // Breadcrumbs recorded with the returned context, and events captured with
 // it, stay on that trail: one request or job, one trail.
 //
+// An error logged through logsentry and also captured by hand on a trail
+// (hub.CaptureException) is one event: whichever comes first is sent, and
+// the trail's scope drops the capture that comes second (see the logsentry
+// README, "One issue per failure").
+//
 // A trail cloned from [sentry.CurrentHub] is a new unit of work: it starts
 // with no breadcrumbs (those on the shared scope come from outside any
 // request, or from records logged without their request's context) and in
@@ -80,10 +87,13 @@ func Add(ctx context.Context, b *sentry.Breadcrumb, hint *sentry.BreadcrumbHint)
 // keeps that hub's breadcrumbs and trace.
 func WithTrail(ctx context.Context) context.Context {
 	if h := sentry.GetHubFromContext(ctx); h != nil && h != sentry.CurrentHub() {
-		return sentry.SetHubOnContext(ctx, h.Clone())
+		hub := h.Clone()
+		trailhook.Started(hub, true)
+		return sentry.SetHubOnContext(ctx, hub)
 	}
 	hub := newTrail()
 	hub.Scope().SetPropagationContext(sentry.NewPropagationContext())
+	trailhook.Started(hub, true)
 	return sentry.SetHubOnContext(ctx, hub)
 }
 
@@ -113,7 +123,8 @@ func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		hub := sentry.GetHubFromContext(ctx)
-		if hub == nil || hub == sentry.CurrentHub() {
+		fresh := hub == nil || hub == sentry.CurrentHub()
+		if fresh {
 			hub = newTrail()
 			trace, baggage := r.Header.Get(sentry.SentryTraceHeader), r.Header.Get(sentry.SentryBaggageHeader)
 			if _, err := sentry.PropagationContextFromHeaders(trace, baggage); err != nil {
@@ -125,6 +136,7 @@ func Middleware(next http.Handler) http.Handler {
 			r = r.WithContext(sentry.SetHubOnContext(ctx, hub))
 		}
 		hub.Scope().SetRequest(r)
+		trailhook.Started(hub, fresh)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -350,6 +350,50 @@ var scenarios = []scenario{
 			}
 		}
 	}},
+	{"error logged and captured by hand", func(t *testing.T, a adapter) {
+		// Code written for sentry-go's integrations since v0.48 logs an
+		// error and captures it by hand: on a trail, one event per
+		// failure, whichever comes first. Another request capturing the
+		// same error, and a sentinel, are reported each time.
+		e := newEnv(t, sentry.ClientOptions{})
+		l := a.new(t, defaults())
+		hubOf := sentry.GetHubFromContext
+		req1, req2, req3 := breadcrumbs.WithTrail(e.ctx), breadcrumbs.WithTrail(e.ctx), breadcrumbs.WithTrail(e.ctx)
+		err1 := fmt.Errorf("charge order 7: %w", &cardError{51})
+		l.log(req1, levelError, "charge failed", f("err", err1))
+		if id := hubOf(req1).CaptureException(err1); id != nil {
+			t.Errorf("captured by hand after it was logged: event %s, want none", *id)
+		}
+		err2 := fmt.Errorf("charge order 8: %w", &cardError{52})
+		if hubOf(req2).CaptureException(err2) == nil {
+			t.Error("captured by hand first: no event")
+		}
+		l.log(req2, levelError, "request failed", f("err", fmt.Errorf("handle: %w", err2)))
+		if hubOf(req3).CaptureException(err1) == nil {
+			t.Error("another request's capture: no event")
+		}
+		l.log(req1, levelError, "sentinel", f("err", errSentinel))
+		if hubOf(req1).CaptureException(errSentinel) == nil {
+			t.Error("a sentinel captured by hand: no event")
+		}
+		e.flush()
+		var got []string
+		for _, ev := range e.rcv.WaitEvents(t, 5, 5*time.Second) {
+			if ev.Message != "" {
+				got = append(got, "logged: "+ev.Message)
+			} else {
+				got = append(got, "by hand: "+lastException(t, ev).Value)
+			}
+		}
+		slices.Sort(got)
+		eq(t, "events", got, []string{
+			"by hand: charge order 7: card declined (51)", // req3
+			"by hand: charge order 8: card declined (52)",
+			"by hand: not found",
+			"logged: charge failed",
+			"logged: sentinel",
+		})
+	}},
 	{"two concurrent requests", func(t *testing.T, a adapter) {
 		e := newEnv(t, sentry.ClientOptions{})
 		l := a.new(t, defaults())
