@@ -11,6 +11,7 @@ import (
 
 	"github.com/logsentry/logsentry/internal/ratelimit"
 	"github.com/logsentry/logsentry/internal/redact"
+	"github.com/logsentry/logsentry/internal/trailhook"
 )
 
 // ErrFlushTimeout is returned by [Bridge.Flush] when buffered events or logs
@@ -82,22 +83,42 @@ func (b *Bridge) Sinks(s Severity) Sinks {
 
 // Hub returns the hub a record logged with ctx goes to: the hub of ctx, else
 // the hub set with [WithHub], else [sentry.CurrentHub].
+//
+// A hub of ctx without an enabled client sends nothing (a context may
+// carry one to keep its records out of Sentry), except a trail that
+// breadcrumbs.Middleware or WithTrail cloned from a sentry.CurrentHub that
+// has no client, in a program that gives its client through WithHub rather
+// than sentry.Init: such a record goes to a hub of the WithHub hub's client
+// on the trail's scope, so it is sent, with its request's breadcrumbs and
+// data and only those.
 func (b *Bridge) Hub(ctx context.Context) *sentry.Hub {
 	h, _ := b.hub(ctx)
 	return h
 }
 
-// hub is [Bridge.Hub], and reports whether the hub came from ctx.
-func (b *Bridge) hub(ctx context.Context) (h *sentry.Hub, fromCtx bool) {
+// hub is [Bridge.Hub]; it also returns the hub of ctx, if any, that h is
+// or stands for.
+func (b *Bridge) hub(ctx context.Context) (h, ctxHub *sentry.Hub) {
 	if ctx != nil {
-		if h := sentry.GetHubFromContext(ctx); h != nil {
-			return h, true
+		if ctxHub = sentry.GetHubFromContext(ctx); ctxHub != nil {
+			if ctxHub.Client().IsEnabled() || b.cfg.hub == nil || !b.cfg.hub.Client().IsEnabled() {
+				return ctxHub, ctxHub
+			}
+			if t, ok := trailhook.Of(ctx); ok && t.FromCurrent {
+				return sentry.NewHub(b.cfg.hub.Client(), ctxHub.Scope()), ctxHub
+			}
+			return ctxHub, ctxHub
 		}
 	}
+	return b.fallbackHub(), nil
+}
+
+// fallbackHub is the hub of records whose context carries none.
+func (b *Bridge) fallbackHub() *sentry.Hub {
 	if b.cfg.hub != nil {
-		return b.cfg.hub, false
+		return b.cfg.hub
 	}
-	return sentry.CurrentHub(), false
+	return sentry.CurrentHub()
 }
 
 // Emit sends r to the outputs its severity selects, on the hub of ctx (see
@@ -120,7 +141,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %s", panicText(p)))
 		}
 	}()
-	hub, hubFromCtx := b.hub(ctx) // ctx.Value of a user's context may panic, too
+	hub, ctxHub := b.hub(ctx) // ctx.Value of a user's context may panic, too
 	client := hub.Client()
 	if !client.IsEnabled() {
 		return
@@ -146,7 +167,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 	// "critical" level, fatal) is rarer, worse, and may be followed by a
 	// panic or an exit; its event always goes out.
 	if sinks&SinkEvent != 0 && b.dedupe != nil && r.Severity <= SeverityError {
-		if dhub = b.dedupeHub(hub, hubFromCtx); dhub != nil {
+		if dhub = b.dedupeHub(ctxHub); dhub != nil {
 			var buf [maxDedupeIDs]errorID
 			derr = b.keyError(&r) // as logged: not as WithReplaceAttr returns it
 			if b.dedupe.seen(dhub, chainIDs(buf[:0], derr)) {
@@ -188,7 +209,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 		done |= SinkBreadcrumb
 	}
 	if sinks&SinkLog != 0 {
-		b.emitLog(ctx, hub, hubFromCtx, client, &r, n)
+		b.emitLog(ctx, hub, hub == ctxHub, client, &r, n)
 		b.stats.logs.Add(1)
 		done |= SinkLog
 	}

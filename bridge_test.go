@@ -3,8 +3,10 @@ package logsentry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"github.com/logsentry/logsentry"
+	"github.com/logsentry/logsentry/breadcrumbs"
 	"github.com/logsentry/logsentry/internal/sentrytest"
 )
 
@@ -476,5 +479,52 @@ func TestLastEventID(t *testing.T) {
 	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 2, waitFor), "second")
 	if got := string(hub.LastEventID()); got == "" || got != ev.EventID {
 		t.Errorf("LastEventID = %q, want the second event's %q", got, ev.EventID)
+	}
+}
+
+// TestConfiguredClientOnTrail: with the client given through WithHub only
+// (no sentry.Init), a trail made by breadcrumbs.Middleware clones a
+// sentry.CurrentHub without a client; records on it are sent all the same,
+// with the request's breadcrumbs and only those, and deduplicated per
+// request. Before, every record logged with a request's context was lost.
+// A hub on the context disabled on purpose still sends nothing.
+func TestConfiguredClientOnTrail(t *testing.T) {
+	rcv, h := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(h), logsentry.WithLogSeverity(logsentry.SeverityInfo))
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "outside"})
+	srv := breadcrumbs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if sentry.GetHubFromContext(ctx).Client().IsEnabled() {
+			t.Fatal("the trail's hub has a client: the test does not test the fallback")
+		}
+		err := fmt.Errorf("%s: %w", r.URL.Path, errors.New("db down"))
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityInfo, Message: "step " + r.URL.Path})
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "fail " + r.URL.Path, Err: err})
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "again " + r.URL.Path, Err: err})
+	}))
+	for _, p := range []string{"/a", "/b"} {
+		srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+	}
+	// A hub disabled on purpose, and a trail of it, keep their records out.
+	muted := sentrytest.HubContext(sentry.NewHub(sentry.NewNoopClient(), sentry.NewScope()))
+	for _, ctx := range []context.Context{muted, breadcrumbs.WithTrail(muted)} {
+		b.Emit(ctx, logsentry.Record{Severity: logsentry.SeverityError, Message: "muted"})
+	}
+	sentrytest.Flush(t, h)
+	evs := rcv.WaitEvents(t, 2, waitFor)
+	if got := sentrytest.Messages(evs); len(got) != 2 {
+		t.Fatalf("events %q, want fail /a and fail /b", got)
+	}
+	for _, p := range []string{"/a", "/b"} {
+		got := sentrytest.BreadcrumbMessages(sentrytest.EventByMessage(t, evs, "fail "+p))
+		if len(got) != 1 || got[0] != "step "+p {
+			t.Errorf("%s: breadcrumbs %q, want only its own step", p, got)
+		}
+	}
+	if d := b.Stats().EventsDeduplicated; d != 2 {
+		t.Errorf("%d deduplicated, want 2", d)
+	}
+	if logs := rcv.WaitLogs(t, 7, waitFor); len(logs) != 7 {
+		t.Errorf("%d Sentry logs, want 7", len(logs))
 	}
 }

@@ -104,14 +104,15 @@ type dedupe struct {
 	watched map[weak.Pointer[sentry.Hub]]struct{}
 }
 
-// dedupeHub returns the hub under which the record's errors are
-// remembered: that of a hub from the record's context, unless it is the
-// current hub; else nil (no deduplication).
-func (b *Bridge) dedupeHub(hub *sentry.Hub, hubFromCtx bool) *sentry.Hub {
-	if !hubFromCtx || hub == sentry.CurrentHub() || hub == b.cfg.hub {
+// dedupeHub returns the hub under which the errors of a record whose
+// context carries ctxHub (nil if none) are remembered: ctxHub, unless it
+// is the current or the configured hub, shared by every request; else nil
+// (no deduplication).
+func (b *Bridge) dedupeHub(ctxHub *sentry.Hub) *sentry.Hub {
+	if ctxHub == nil || ctxHub == sentry.CurrentHub() || ctxHub == b.cfg.hub {
 		return nil
 	}
-	return hub
+	return ctxHub
 }
 
 // perFailure returns the identity of err when it is made per failure (see

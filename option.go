@@ -82,12 +82,12 @@ func newConfig(opts []Option) config {
 // it (or with a nil hub) such records go to [sentry.CurrentHub], looked up
 // per record, so a hub bound later by [sentry.Init] is honoured.
 //
-// A hub on the record's context wins: breadcrumbs.Middleware and
-// breadcrumbs.WithTrail put a clone of sentry.CurrentHub there, so a
-// program whose client is bound only to h (no sentry.Init) gives each
-// request a clone of h instead, in a middleware of its own:
-// sentry.SetHubOnContext(r.Context(), h.Clone()), which Middleware then
-// keeps.
+// A hub on the record's context wins. breadcrumbs.Middleware and
+// breadcrumbs.WithTrail put a clone of sentry.CurrentHub there, which has
+// no client in a program whose client is bound only to h (no
+// sentry.Init): a record on such a hub goes to h's client, on the scope of
+// the context's hub, so each request keeps its own breadcrumbs (see
+// [Bridge.Hub]).
 func WithHub(h *sentry.Hub) Option {
 	return optionFunc(func(c *config) { c.hub = h })
 }

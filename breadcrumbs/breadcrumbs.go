@@ -86,22 +86,41 @@ func Add(ctx context.Context, b *sentry.Breadcrumb, hint *sentry.BreadcrumbHint)
 // other job's. A trail cloned from a hub on ctx (a job within a request)
 // keeps that hub's breadcrumbs and trace.
 func WithTrail(ctx context.Context) context.Context {
-	if h := sentry.GetHubFromContext(ctx); h != nil && h != sentry.CurrentHub() {
-		hub := h.Clone()
-		trailhook.Started(hub, true)
-		return sentry.SetHubOnContext(ctx, hub)
+	t := trailhook.Trail{Hub: sentry.GetHubFromContext(ctx)}
+	if t.Hub != nil && t.Hub != sentry.CurrentHub() {
+		t.Hub = t.Hub.Clone()
+		if parent, ok := trailhook.Of(ctx); ok {
+			t.FromCurrent = parent.FromCurrent
+		}
+	} else {
+		t.Hub, t.FromCurrent = newTrail(), true
+		t.Hub.Scope().SetPropagationContext(sentry.NewPropagationContext())
 	}
-	hub := newTrail()
-	hub.Scope().SetPropagationContext(sentry.NewPropagationContext())
-	trailhook.Started(hub, true)
-	return sentry.SetHubOnContext(ctx, hub)
+	trailhook.Started(t.Hub, true)
+	return trailhook.With(ctx, t)
 }
 
-// newTrail returns a clone of sentry.CurrentHub without its breadcrumbs.
+// newTrail returns a clone of sentry.CurrentHub without its breadcrumbs and
+// its span: both are left on the shared scope by work outside any request
+// (a transaction started at start-up with a context that carries no hub
+// stays the shared scope's span), and would put every trail in that trace.
 func newTrail() *sentry.Hub {
 	hub := sentry.CurrentHub().Clone()
 	hub.Scope().ClearBreadcrumbs()
+	hub.Scope().SetSpan(nil)
 	return hub
+}
+
+// continueTrace puts hub in the trace of r's sentry-trace and baggage
+// headers, or in a new trace when r has none.
+func continueTrace(hub *sentry.Hub, r *http.Request) {
+	trace, baggage := r.Header.Get(sentry.SentryTraceHeader), r.Header.Get(sentry.SentryBaggageHeader)
+	if _, err := sentry.PropagationContextFromHeaders(trace, baggage); err != nil {
+		// ContinueTrace would take the zero context of a malformed
+		// baggage header: every such request in one trace, 0000….
+		baggage = ""
+	}
+	sentry.ContinueTrace(hub, trace, baggage)
 }
 
 // Middleware returns an http.Handler that serves each request with its own
@@ -111,30 +130,41 @@ func newTrail() *sentry.Hub {
 // baggage headers, or starts a new trace for the request when it has none.
 //
 // A hub that an outer middleware already put on the request's context is
-// kept, with its trace, on the assumption that it was made for this request
-// (sentryhttp clones one per request and continues the trace), so that its
-// panic capture sees the trail; only [sentry.CurrentHub] is cloned. Do not
-// put one long-lived hub in http.Server.BaseContext: every request would
-// share it. Where that cannot be helped, wrap handlers with [WithTrail]
-// instead. A program whose client is bound to a hub of its own rather than
-// to sentry.CurrentHub (logsentry.WithHub) puts a clone of that hub on each
-// request in an outer middleware, which Middleware keeps.
+// kept, on the assumption that it was made for this request (sentryhttp
+// clones one per request and continues the trace), so that its panic
+// capture sees the trail; only [sentry.CurrentHub] is cloned. The trail
+// starts here all the same: the breadcrumbs the kept hub carries (a
+// clone of sentry.CurrentHub carries those logged outside any request) are
+// cleared, and a kept hub without a span (tracing off) is put in the
+// request's trace. A trail an outer Middleware made is kept as it is. Do
+// not put one long-lived hub in http.Server.BaseContext: every request
+// would share it. Where that cannot be helped, wrap handlers with
+// [WithTrail] instead.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if _, ok := trailhook.Of(ctx); ok {
+			next.ServeHTTP(w, r) // a trail already: an outer Middleware's
+			return
+		}
 		hub := sentry.GetHubFromContext(ctx)
 		fresh := hub == nil || hub == sentry.CurrentHub()
 		if fresh {
 			hub = newTrail()
-			trace, baggage := r.Header.Get(sentry.SentryTraceHeader), r.Header.Get(sentry.SentryBaggageHeader)
-			if _, err := sentry.PropagationContextFromHeaders(trace, baggage); err != nil {
-				// ContinueTrace would take the zero context of a malformed
-				// baggage header: every such request in one trace, 0000….
-				baggage = ""
+			continueTrace(hub, r)
+		} else {
+			// An outer middleware's hub for this request: sentryhttp's (a
+			// clone of sentry.CurrentHub, breadcrumbs included) or a clone
+			// of the program's own hub. The trail starts here: the
+			// breadcrumbs it carries are from outside the request. Without
+			// a span of its own (tracing off, or no sentryhttp) it is also
+			// put in the request's trace.
+			hub.Scope().ClearBreadcrumbs()
+			if hub.Scope().GetSpan() == nil {
+				continueTrace(hub, r)
 			}
-			sentry.ContinueTrace(hub, trace, baggage)
-			r = r.WithContext(sentry.SetHubOnContext(ctx, hub))
 		}
+		r = r.WithContext(trailhook.With(ctx, trailhook.Trail{Hub: hub, FromCurrent: fresh}))
 		hub.Scope().SetRequest(r)
 		trailhook.Started(hub, fresh)
 		next.ServeHTTP(w, r)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/getsentry/sentry-go"
+	sentryhttp "github.com/getsentry/sentry-go/http"
 	"go.uber.org/goleak"
 
 	"github.com/logsentry/logsentry/breadcrumbs"
@@ -331,5 +332,81 @@ func TestMiddlewareIsolation(t *testing.T) {
 		if got := crumbs(t, evs, name+" failed"); strings.Join(got, ",") != name+" step" {
 			t.Errorf("request %s breadcrumbs = %q", name, got)
 		}
+	}
+}
+
+// TestTrailStaleSpan: a transaction started on sentry.CurrentHub (at
+// start-up, with a context carrying no hub) stays the shared scope's span;
+// trails cloned from it are not in its trace.
+func TestTrailStaleSpan(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
+	sentrytest.BindCurrent(t, hub.Client())
+	tx := sentry.StartTransaction(context.Background(), "warm cache") // on CurrentHub
+	tx.Finish()
+	stale := tx.TraceID.String()
+
+	h := breadcrumbs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		sentry.GetHubFromContext(r.Context()).CaptureMessage("fail " + r.URL.Path)
+	}))
+	const incoming = "771a43a4192642f0b136d5159a501700"
+	for _, p := range []string{"/one", "/two", "/continued"} {
+		req := httptest.NewRequest("GET", p, nil)
+		if p == "/continued" {
+			req.Header.Set(sentry.SentryTraceHeader, incoming+"-b0e6f15b45c36b12-1")
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	sentry.GetHubFromContext(breadcrumbs.WithTrail(context.Background())).CaptureMessage("fail job")
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 4, waitFor)
+	one, two := traceID(t, evs, "fail /one"), traceID(t, evs, "fail /two")
+	if one == two || one == stale {
+		t.Errorf("requests in traces %s and %s, the start-up transaction's %s", one, two, stale)
+	}
+	if got := traceID(t, evs, "fail /continued"); got != incoming {
+		t.Errorf("/continued: trace %s, want the incoming %s", got, incoming)
+	}
+	if got := traceID(t, evs, "fail job"); got == stale {
+		t.Errorf("a WithTrail job in the start-up transaction's trace")
+	}
+}
+
+// TestMiddlewareOuterHub: behind an outer middleware's hub (sentryhttp's,
+// a clone of sentry.CurrentHub; or a program's own clone of its hub) the
+// trail still starts at Middleware: no breadcrumbs from outside the
+// request, and, with no span, the request's own trace.
+func TestMiddlewareOuterHub(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hub.Client())
+	breadcrumbs.Add(context.Background(), crumb("outside any request"), nil) // on the shared scope
+	inner := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		breadcrumbs.Add(r.Context(), crumb("step "+r.URL.Path), nil)
+		sentry.GetHubFromContext(r.Context()).CaptureMessage("fail " + r.URL.Path)
+	})
+	ownClone := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(sentry.SetHubOnContext(r.Context(), hub.Clone())))
+		})
+	}
+	srv := http.NewServeMux()
+	srv.Handle("/sentryhttp", sentryhttp.New(sentryhttp.Options{}).Handle(breadcrumbs.Middleware(inner)))
+	srv.Handle("/own/", ownClone(breadcrumbs.Middleware(breadcrumbs.Middleware(inner)))) // nested: one trail
+	const incoming = "771a43a4192642f0b136d5159a501700"
+	for _, p := range []string{"/sentryhttp", "/own/a", "/own/b"} {
+		req := httptest.NewRequest("GET", p, nil)
+		if p == "/own/b" {
+			req.Header.Set(sentry.SentryTraceHeader, incoming+"-b0e6f15b45c36b12-1")
+		}
+		srv.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	sentrytest.Flush(t, hub)
+	evs := rcv.WaitEvents(t, 3, waitFor)
+	for _, p := range []string{"/sentryhttp", "/own/a", "/own/b"} {
+		if got := strings.Join(crumbs(t, evs, "fail "+p), ","); got != "step "+p {
+			t.Errorf("%s: breadcrumbs %q, want only its own step", p, got)
+		}
+	}
+	if a, b := traceID(t, evs, "fail /own/a"), traceID(t, evs, "fail /own/b"); a == b || b != incoming {
+		t.Errorf("traces /own/a %s, /own/b %s; want distinct, /own/b the incoming %s", a, b, incoming)
 	}
 }

@@ -1,9 +1,10 @@
-// Package trailhook lets the logsentry core learn of each hub that package
-// breadcrumbs gives a request or a job, without breadcrumbs importing the
-// core (which imports breadcrumbs).
+// Package trailhook lets the logsentry core learn of the trails (hubs of a
+// request or a job) that package breadcrumbs makes, without breadcrumbs
+// importing the core (which imports breadcrumbs).
 package trailhook
 
 import (
+	"context"
 	"sync/atomic"
 
 	"github.com/getsentry/sentry-go"
@@ -22,4 +23,25 @@ func Started(hub *sentry.Hub, fresh bool) {
 	if f := onTrail.Load(); f != nil {
 		(*f)(hub, fresh)
 	}
+}
+
+// Trail describes the trail a context carries.
+type Trail struct {
+	Hub *sentry.Hub
+	// FromCurrent says that Hub was cloned from sentry.CurrentHub, whose
+	// client it has: none in a program that binds its client elsewhere.
+	FromCurrent bool
+}
+
+type trailKey struct{}
+
+// With returns ctx carrying t.Hub as its hub, and t.
+func With(ctx context.Context, t Trail) context.Context {
+	return context.WithValue(sentry.SetHubOnContext(ctx, t.Hub), trailKey{}, t)
+}
+
+// Of returns the trail ctx carries, if its hub is still ctx's hub.
+func Of(ctx context.Context) (Trail, bool) {
+	t, ok := ctx.Value(trailKey{}).(Trail)
+	return t, ok && t.Hub == sentry.GetHubFromContext(ctx)
 }
