@@ -99,7 +99,8 @@
 //   - Fire runs synchronously in the logging call, as logrus runs every hook.
 //     It does not wait on the network except for the bounded flush after a
 //     fatal or panic entry; with Sentry unreachable a Fatal call takes up to
-//     the flush timeout longer.
+//     the flush timeout longer (twice that with the exit handler above,
+//     whose flush waits too).
 //   - An entry logged with Log, Logf or Logln at PanicLevel or FatalLevel
 //     neither exits nor panics (logrus's rule), but is still fatal to Sentry
 //     and flushed.

@@ -84,9 +84,11 @@
 // A Sentry log carries the message as body and the fields as typed
 // attributes with dotted keys: integers as "integer", floats as "double",
 // booleans as "boolean", strings as "string", anything else as its JSON text.
-// It also carries sentry.origin "auto.log.slog", logger.name, log.level (the
-// slog level name), exception.type and exception.message when the record
-// holds an error, and the trace and span of the context.
+// It also carries sentry.origin "auto.log.slog" ("auto.log." and the name
+// given to logsentry.WithLoggerName; see logsentry.WithOrigin),
+// logger.name, log.level (the slog level name), exception.type and
+// exception.message when the record holds an error, and the trace and span
+// of the context.
 //
 // # Context
 //

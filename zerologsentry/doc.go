@@ -89,7 +89,9 @@
 // logsentry: fields in the "attributes" context, only the keys of
 // [logsentry.WithTagKeys] as tags, a top-level "user" object as the user, a
 // "fingerprint" field as the grouping key, secrets replaced with
-// "[Filtered]". Sentry logs carry sentry.origin "auto.log.zerolog".
+// "[Filtered]". Sentry logs carry sentry.origin
+// "auto.log.zerolog" ("auto.log." and the name given to
+// logsentry.WithLoggerName; see logsentry.WithOrigin).
 //
 // # Context
 //
