@@ -69,9 +69,9 @@ type dedupeEntry struct {
 	err error // kept alive, so its address is not reused while listed
 	id  errorID
 	at  time.Duration // since dedupeEpoch
-	// byHand is the event captured by hand (see watch) that listed err;
-	// zero for a bridge's.
-	byHand weak.Pointer[sentry.Event]
+	// byHand says that err is the error of an event captured by hand (see
+	// watch), not of a bridge's.
+	byHand bool
 }
 
 // errorID identifies an error value: its address and its type (a struct
@@ -153,12 +153,11 @@ func chainIDs(ids []errorID, err error) []errorID {
 // a window, every request's whose window is over (as remember does), so an
 // error is held about two windows at most while errors are logged.
 func (d *dedupe) seen(hub *sentry.Hub, ids []errorID) bool {
-	return d.seenBefore(weak.Make(hub), ids, weak.Pointer[sentry.Event]{})
+	return d.seenOn(weak.Make(hub), ids, false)
 }
 
-// seenBefore is seen, but for the errors listed by event self (when not
-// zero): several watching processors may see one event.
-func (d *dedupe) seenBefore(w weak.Pointer[sentry.Hub], ids []errorID, self weak.Pointer[sentry.Event]) bool {
+// seenOn is seen; bridgeOnly counts only the errors of bridges' events.
+func (d *dedupe) seenOn(w weak.Pointer[sentry.Hub], ids []errorID, bridgeOnly bool) bool {
 	if len(ids) == 0 {
 		return false
 	}
@@ -177,7 +176,7 @@ func (d *dedupe) seenBefore(w weak.Pointer[sentry.Hub], ids []errorID, self weak
 		case e.err == nil:
 		case e.at < since:
 			*e = dedupeEntry{}
-		case slices.Contains(ids, e.id) && (self == weak.Pointer[sentry.Event]{} || e.byHand != self):
+		case slices.Contains(ids, e.id) && !(bridgeOnly && e.byHand):
 			found = true
 		}
 	}
@@ -187,11 +186,12 @@ func (d *dedupe) seenBefore(w weak.Pointer[sentry.Hub], ids []errorID, self weak
 // remember lists err, the error of an event sent on hub, if it is made per
 // failure.
 func (d *dedupe) remember(hub *sentry.Hub, err error) {
-	d.rememberBy(weak.Make(hub), err, weak.Pointer[sentry.Event]{})
+	d.rememberOn(weak.Make(hub), err, false)
 }
 
-// rememberBy is remember, for the error of event byHand when not zero.
-func (d *dedupe) rememberBy(w weak.Pointer[sentry.Hub], err error, byHand weak.Pointer[sentry.Event]) {
+// rememberOn is remember; byHand says err is that of an event captured by
+// hand.
+func (d *dedupe) rememberOn(w weak.Pointer[sentry.Hub], err error, byHand bool) {
 	id, ok := perFailure(err)
 	if !ok || madeAtInit(err) {
 		return
@@ -303,7 +303,13 @@ const maxInitSearch = 64
 // sent on that trail, and its error is remembered otherwise, so that a
 // record logged after it gets no event of its own: whichever comes first
 // is the failure's one event. The rules are those above (errors made per
-// failure, dedupeWindow); fatal events are always kept.
+// failure, dedupeWindow); fatal events are always kept, and events
+// captured by hand never drop one another (sentry-go's own behaviour: the
+// same error captured twice, or on another client, on purpose). The
+// processor runs after the SDK's sampling, before BeforeSend: a capture by
+// hand that BeforeSend then drops still counts as the failure's event.
+// Each trail is watched under its own hub: a hub.Clone() of a trail (not
+// made with WithTrail) is checked against its parent's failures only.
 
 func init() { trailhook.Set(sharedDedupe.watch) }
 
@@ -351,8 +357,8 @@ func (d *dedupe) markWatched(w weak.Pointer[sentry.Hub]) bool {
 }
 
 // byHand is the processor of a watched hub w: it returns nil for an event
-// captured by hand whose error was reported on w already, and otherwise
-// remembers its error and returns it.
+// captured by hand whose error a bridge reported on w already, and
+// otherwise remembers its error and returns it.
 func (d *dedupe) byHand(w weak.Pointer[sentry.Hub], ev *sentry.Event, hint *sentry.EventHint) *sentry.Event {
 	if ev == nil || hint == nil || hint.OriginalException == nil || ev.Type != "" ||
 		ev.Level == sentry.LevelFatal || fromBridge(ev) {
@@ -360,11 +366,10 @@ func (d *dedupe) byHand(w weak.Pointer[sentry.Hub], ev *sentry.Event, hint *sent
 	}
 	err := hint.OriginalException
 	var buf [maxDedupeIDs]errorID
-	self := weak.Make(ev)
-	if d.seenBefore(w, chainIDs(buf[:0], err), self) {
+	if d.seenOn(w, chainIDs(buf[:0], err), true) {
 		return nil
 	}
-	d.rememberBy(w, err, self)
+	d.rememberOn(w, err, true)
 	return ev
 }
 

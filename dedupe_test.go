@@ -268,3 +268,31 @@ func TestDedupeByHandEdges(t *testing.T) {
 		t.Errorf("events %q, want %q", got, want)
 	}
 }
+
+// TestDedupeByHandTwice: events captured by hand never drop one another,
+// as in sentry-go: the same error captured again in a scope with its own
+// fingerprint, or on a clone bound to another project's client, is sent.
+func TestDedupeByHandTwice(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	rcv2, hub2 := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	h := sentry.GetHubFromContext(breadcrumbs.WithTrail(sentrytest.HubContext(hub)))
+	err := fmt.Errorf("charge: %w", errors.New("card declined"))
+	ids := []*sentry.EventID{h.CaptureException(err)}
+	other := h.Clone()
+	other.BindClient(hub2.Client())
+	ids = append(ids, other.CaptureException(err))
+	h.WithScope(func(s *sentry.Scope) {
+		s.SetFingerprint([]string{"payments", "declined"})
+		ids = append(ids, h.CaptureException(err))
+	})
+	for i, id := range ids {
+		if id == nil {
+			t.Errorf("capture by hand %d dropped", i+1)
+		}
+	}
+	sentrytest.Flush(t, hub)
+	sentrytest.Flush(t, hub2)
+	if n, n2 := len(rcv.WaitEvents(t, 2, waitFor)), len(rcv2.WaitEvents(t, 1, waitFor)); n != 2 || n2 != 1 {
+		t.Errorf("%d and %d events, want 2 and 1", n, n2)
+	}
+}

@@ -85,9 +85,13 @@ func newConfig(opts []Option) config {
 // A hub on the record's context wins. breadcrumbs.Middleware and
 // breadcrumbs.WithTrail put a clone of sentry.CurrentHub there, which has
 // no client in a program whose client is bound only to h (no
-// sentry.Init): a record on such a hub goes to h's client, on the scope of
-// the context's hub, so each request keeps its own breadcrumbs (see
-// [Bridge.Hub]).
+// sentry.Init): a record on such a trail goes to h's client, on the
+// trail's scope, so each request keeps its own breadcrumbs (see
+// [Bridge.Hub]); but the trail's hub itself sends nothing (captures by
+// hand, sentryhttp's panics). To bind h's client to every request, put a
+// clone of h on it in an outer middleware,
+// sentry.SetHubOnContext(r.Context(), h.Clone()), which Middleware then
+// takes over.
 func WithHub(h *sentry.Hub) Option {
 	return optionFunc(func(c *config) { c.hub = h })
 }
