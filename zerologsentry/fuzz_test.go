@@ -3,6 +3,7 @@ package zerologsentry_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -26,15 +27,28 @@ func FuzzWriteLevel(f *testing.F) {
 	} {
 		f.Add(int8(zerolog.ErrorLevel), []byte(s))
 	}
+	// The filter reads each record while Emit runs: its Attrs point into
+	// a pooled buffer that is cleared after.
+	type seen struct {
+		sev      logsentry.Severity
+		problems []string
+	}
 	var (
 		mu      sync.Mutex
-		records []logsentry.Record
+		records []seen
 	)
 	w := zerologsentry.NewWriter(
 		logsentry.WithHub(nopHub(f)),
 		logsentry.WithFilter(func(r logsentry.Record, _ logsentry.Sinks) logsentry.Sinks {
+			var p []string
+			if !utf8.ValidString(r.Message) || !utf8.ValidString(r.Level) {
+				p = append(p, fmt.Sprintf("message %q or level %q", r.Message, r.Level))
+			}
+			for _, a := range r.Attrs {
+				p = invalidUTF8(p, a.Key, a.Value.Any())
+			}
 			mu.Lock()
-			records = append(records, r)
+			records = append(records, seen{r.Severity, p})
 			mu.Unlock()
 			return logsentry.SinkNone
 		}),
@@ -47,7 +61,7 @@ func FuzzWriteLevel(f *testing.F) {
 		if n, err := w.WriteLevel(l, line); n != len(line) || err != nil {
 			t.Fatalf("WriteLevel = %d, %v", n, err)
 		}
-		_, _ = w.Write(line)
+		defer func() { _, _ = w.Write(line) }() // must not panic either
 		s := zerologsentry.Severity(l)
 		if s == logsentry.SeverityOff || !w.Bridge().Enabled(s) {
 			return
@@ -57,34 +71,43 @@ func FuzzWriteLevel(f *testing.F) {
 		if !json.Valid(line) || !bytes.HasPrefix(bytes.TrimLeft(line, " \t\r\n"), []byte("{")) {
 			return
 		}
-		if len(records) == 0 {
-			t.Fatalf("no record for the JSON object %q at level %v", line, l)
+		if len(records) != 1 {
+			t.Fatalf("%d records for the JSON object %q at level %v, want 1", len(records), line, l)
 		}
 		r := records[0]
-		if r.Severity != s {
-			t.Errorf("severity %v, want %v", r.Severity, s)
+		if r.sev != s {
+			t.Errorf("severity %v, want %v", r.sev, s)
 		}
-		if !utf8.ValidString(r.Message) || !utf8.ValidString(r.Level) {
-			t.Errorf("invalid UTF-8 in message %q or level %q", r.Message, r.Level)
-		}
-		for _, a := range r.Attrs {
-			checkUTF8(t, a)
+		for _, p := range r.problems {
+			t.Errorf("invalid UTF-8 in %s", p)
 		}
 	})
 }
 
-func checkUTF8(t *testing.T, a slog.Attr) {
-	if !utf8.ValidString(a.Key) {
-		t.Errorf("invalid UTF-8 in key %q", a.Key)
+// invalidUTF8 appends to p a description of each key or string under key
+// in v (a slog value, as Value.Any returns it) that is not valid UTF-8.
+func invalidUTF8(p []string, key string, v any) []string {
+	if !utf8.ValidString(key) {
+		p = append(p, fmt.Sprintf("key %q", key))
 	}
-	switch a.Value.Kind() {
-	case slog.KindString:
-		if !utf8.ValidString(a.Value.String()) {
-			t.Errorf("invalid UTF-8 in %s: %q", a.Key, a.Value.String())
+	switch v := v.(type) {
+	case string:
+		if !utf8.ValidString(v) {
+			p = append(p, fmt.Sprintf("%s: %q", key, v))
 		}
-	case slog.KindGroup:
-		for _, g := range a.Value.Group() {
-			checkUTF8(t, g)
+	case []slog.Attr:
+		for _, a := range v {
+			p = invalidUTF8(p, key+"."+a.Key, a.Value.Any())
+		}
+	case []any:
+		for i, e := range v {
+			p = invalidUTF8(p, fmt.Sprintf("%s[%d]", key, i), e)
+		}
+	case map[string]any:
+		for k, e := range v {
+			p = invalidUTF8(p, key+"."+k, e)
 		}
 	}
+	return p
 }
+

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf16"
@@ -265,7 +266,8 @@ func parseTime(v slog.Value, format string) (time.Time, bool) {
 		return time.Unix(sec, rem*unit), true
 	case slog.KindFloat64:
 		f := v.Float64() * float64(unit) // nanoseconds
-		if math.IsNaN(f) || f > math.MaxInt64 || f < math.MinInt64 {
+		// float64(math.MaxInt64) is 2^63, which int64 cannot hold.
+		if math.IsNaN(f) || f >= math.MaxInt64 || f < math.MinInt64 {
 			return time.Time{}, false
 		}
 		return time.Unix(0, int64(f)), true
@@ -465,13 +467,14 @@ func (s *scanner) array(depth int) ([]any, bool) {
 }
 
 // raw skips an object or array without building it (see skip), and
-// returns its JSON text as a string value.
+// returns its JSON text as a string value, made valid UTF-8 (the strings
+// inside are not decoded, and JSON lets invalid bytes through in them).
 func (s *scanner) raw() (slog.Value, bool) {
 	start := s.pos
 	if !s.skip() {
 		return slog.Value{}, false
 	}
-	return slog.StringValue(string(s.data[start:s.pos])), true
+	return slog.StringValue(strings.ToValidUTF8(string(s.data[start:s.pos]), "\uFFFD")), true
 }
 
 func (s *scanner) literal() (any, bool) {

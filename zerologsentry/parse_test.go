@@ -215,6 +215,10 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("parseTime(%v) succeeded", v)
 		}
 	}
+	// 2^63 ns overflows int64: no time, not one in 1677.
+	if got, ok := parseTime(slog.Float64Value(1<<63), zerolog.TimeFormatUnixNano); ok {
+		t.Errorf("parseTime(2^63 ns) = %v, want no time", got)
+	}
 }
 
 func TestLineLevel(t *testing.T) {
