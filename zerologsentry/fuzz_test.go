@@ -110,4 +110,3 @@ func invalidUTF8(p []string, key string, v any) []string {
 	}
 	return p
 }
-
