@@ -92,25 +92,29 @@ func (b *Bridge) Sinks(s Severity) Sinks {
 // on the trail's scope, so it is sent, with its request's breadcrumbs and
 // data and only those.
 func (b *Bridge) Hub(ctx context.Context) *sentry.Hub {
-	h, _ := b.hub(ctx)
+	h, _, _ := b.hub(ctx)
 	return h
 }
 
 // hub is [Bridge.Hub]; it also returns the hub of ctx, if any, that h is
-// or stands for.
-func (b *Bridge) hub(ctx context.Context) (h, ctxHub *sentry.Hub) {
+// or stands for, and h's client.
+func (b *Bridge) hub(ctx context.Context) (h, ctxHub *sentry.Hub, client *sentry.Client) {
 	if ctx != nil {
 		if ctxHub = sentry.GetHubFromContext(ctx); ctxHub != nil {
-			if ctxHub.Client().IsEnabled() || b.cfg.hub == nil || !b.cfg.hub.Client().IsEnabled() {
-				return ctxHub, ctxHub
+			client = ctxHub.Client()
+			if client.IsEnabled() || b.cfg.hub == nil {
+				return ctxHub, ctxHub, client
 			}
 			if t, ok := trailhook.Of(ctx); ok && t.FromCurrent {
-				return sentry.NewHub(b.cfg.hub.Client(), ctxHub.Scope()), ctxHub
+				if c := b.cfg.hub.Client(); c.IsEnabled() {
+					return sentry.NewHub(c, ctxHub.Scope()), ctxHub, c
+				}
 			}
-			return ctxHub, ctxHub
+			return ctxHub, ctxHub, client
 		}
 	}
-	return b.fallbackHub(), nil
+	h = b.fallbackHub()
+	return h, nil, h.Client()
 }
 
 // fallbackHub is the hub of records whose context carries none.
@@ -141,8 +145,7 @@ func (b *Bridge) Emit(ctx context.Context, r Record) (done Sinks) {
 			b.reportError(fmt.Errorf("logsentry: panic while emitting a record: %s", panicText(p)))
 		}
 	}()
-	hub, ctxHub := b.hub(ctx) // ctx.Value of a user's context may panic, too
-	client := hub.Client()
+	hub, ctxHub, client := b.hub(ctx) // ctx.Value of a user's context may panic, too
 	if !client.IsEnabled() {
 		return
 	}
