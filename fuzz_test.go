@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,10 @@ import (
 	"github.com/logsentry/logsentry"
 	"github.com/logsentry/logsentry/internal/fuzzkit"
 )
+
+// fuzzSecret is a value the fuzzed records hold under sensitive keys only,
+// at every depth: it must never reach Sentry.
+const fuzzSecret = "fz-5ecret-7Qw9"
 
 // fuzzAttrs builds the fields of one fuzzed record: every slog kind, values
 // that JSON cannot carry as they are, and groups nested depth deep.
@@ -41,6 +46,9 @@ func fuzzAttrs(key, s string, depth byte, fbits, u uint64, i int64, raw []byte) 
 		slog.Any("intkeys", map[uint64]float64{u: f}),
 		slog.Any("number", json.Number(s)),
 		slog.Any("raw", json.RawMessage(raw)),
+		slog.String("password", fuzzSecret),
+		slog.Any("cfg", map[string]any{"api_key": fuzzSecret, key: s}),
+		slog.Group("credentials", slog.String(key, fuzzSecret)),
 	}
 	attrs := leaf
 	for d := range int(depth % 20) {
@@ -131,4 +139,18 @@ func emitFuzzed(t *testing.T, ctx context.Context, tr *fuzzkit.Transport, key, s
 	if err := json.Unmarshal(last, &ev); err != nil || len(ev.Contexts["attributes"]) == 0 {
 		t.Errorf("event without attributes (%v): %.300s", err, last)
 	}
+	// The event, and the breadcrumbs of earlier runs it carries.
+	if strings.Contains(string(last), fuzzSecret) && !fuzzedHolds(fuzzSecret, key, s, string(raw)) {
+		t.Errorf("a value under a sensitive key reached Sentry: %.3000s", last)
+	}
+}
+
+// fuzzedHolds reports whether one of the fuzzed inputs holds secret.
+func fuzzedHolds(secret string, inputs ...string) bool {
+	for _, in := range inputs {
+		if strings.Contains(in, secret) {
+			return true
+		}
+	}
+	return false
 }
