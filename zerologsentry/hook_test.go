@@ -389,6 +389,25 @@ func TestTeeStripsOtherWritersField(t *testing.T) {
 	}
 }
 
+// TestHookAttachedTwice: a Writer attached twice as a hook (a sub-logger
+// given .Hook(w) again) writes two correlation fields per line; the console
+// shows neither, and the line still reaches its request's hub.
+func TestHookAttachedTwice(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	ctx := sentry.SetHubOnContext(context.Background(), hub)
+	w := zerologsentry.NewWriter() // no fallback hub: only the context's
+	var console bytes.Buffer
+	logger := zerolog.New(w.Tee(&console)).Hook(w).Hook(w)
+	logger.Error().Ctx(ctx).Msg("twice")
+	if got, want := console.String(), `{"level":"error","message":"twice"}`+"\n"; got != want {
+		t.Errorf("console = %q, want %q", got, want)
+	}
+	sentrytest.Flush(t, hub)
+	if got := sentrytest.Messages(rcv.WaitEvents(t, 1, waitFor)); len(got) != 1 || got[0] != "twice" {
+		t.Errorf("events %q, want [twice]", got)
+	}
+}
+
 // TestTeeStripsFieldAfterInvalidJSON: zerolog writes RawJSON as it is
 // given; where the Writer's parser stops at invalid JSON, before the
 // hook's field, Tee still keeps the field out of the console.

@@ -157,7 +157,7 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 		}
 		member, end = pl.idMember, pl.idEnd
 	}
-	return cutMember(p, member, end)
+	return cutCorrelation(p, member, end)
 }
 
 // consoleCopy returns line p, which parsed as pl, without its correlation
@@ -168,11 +168,35 @@ func stripCorrelation(p []byte) ([]byte, *[]byte) {
 func consoleCopy(p []byte, pl line) ([]byte, *[]byte) {
 	switch {
 	case pl.complete && pl.idEnd > 0:
-		return cutMember(p, pl.idMember, pl.idEnd)
+		return cutCorrelation(p, pl.idMember, pl.idEnd)
 	case !pl.complete:
 		return stripCorrelation(p) // which finds it in an invalid line too
 	}
 	return p, nil
+}
+
+// maxCorrelationMembers bounds the correlation members cut from one line.
+const maxCorrelationMembers = 8
+
+// cutCorrelation returns p without its correlation member p[member:end],
+// nor any later one: a logger with the Writer attached twice as a hook
+// writes one per hook. In a pooled buffer the caller returns with
+// putLineBuf.
+func cutCorrelation(p []byte, member, end int) ([]byte, *[]byte) {
+	out, buf := cutMember(p, member, end)
+	for range maxCorrelationMembers - 1 {
+		if !hasCorrelationKey(out) {
+			break
+		}
+		m, _, e, ok := topLevelField(out, CorrelationFieldName)
+		if !ok {
+			break
+		}
+		next, nbuf := cutMember(out, m, e)
+		putLineBuf(buf)
+		out, buf = next, nbuf
+	}
+	return out, buf
 }
 
 // cutMember returns p without the object member p[member:end], in a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -67,6 +68,16 @@ func FuzzCutCorrelation(f *testing.F) {
 		}
 		if json.Valid(p) && !json.Valid(got) {
 			t.Errorf("cut of parsed %q = %q: not JSON", p, got)
+		}
+		// Of an object whose keys are written without escapes, the cut
+		// is the object without its correlation members (all of them: a
+		// Writer attached twice as a hook writes two), and nothing else.
+		var whole, cut map[string]any
+		if json.Unmarshal(p, &whole) == nil && !bytes.Contains(p, []byte(`\`)) {
+			delete(whole, CorrelationFieldName)
+			if err := json.Unmarshal(got, &cut); err != nil || !reflect.DeepEqual(cut, whole) {
+				t.Errorf("cut of %q = %q, want the object less its %s (%v)", p, got, CorrelationFieldName, err)
+			}
 		}
 	})
 }
