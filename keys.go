@@ -36,12 +36,12 @@ type keyInfo struct {
 	sensitive bool
 }
 
-// key returns k made valid and bounded (see cleanKey) and whether it is a
-// sensitive key whose value is redacted.
+// key returns k made valid and bounded (see cleanKey) and redacted as text
+// (a key built from input, "password=hunter2", would carry its secret as a
+// map key does), and whether it is a sensitive key whose value is redacted.
 func (b *Bridge) key(k string) (clean string, sensitive bool) {
 	if len(k) > maxCachedKey {
-		clean = cleanKey(k)
-		return clean, b.sensitiveRaw(k, clean)
+		return b.cleanKey(k)
 	}
 	c := &b.keys
 	slot := &c.slots[maphash.String(c.seed, k)&(keyCacheSlots-1)]
@@ -49,10 +49,16 @@ func (b *Bridge) key(k string) (clean string, sensitive bool) {
 		return e.clean, e.sensitive
 	}
 	raw := strings.Clone(k)
-	clean = cleanKey(raw)
-	sensitive = b.sensitiveRaw(raw, clean)
+	clean, sensitive = b.cleanKey(raw)
 	slot.Store(&keyInfo{raw: raw, clean: clean, sensitive: sensitive})
 	return clean, sensitive
+}
+
+// cleanKey is key without the cache.
+func (b *Bridge) cleanKey(raw string) (clean string, sensitive bool) {
+	clean = cleanKey(raw)
+	sensitive = b.sensitiveRaw(raw, clean)
+	return b.redactor.String(clean), sensitive
 }
 
 // sensitiveRaw reports whether a key is sensitive in its raw form or in its
