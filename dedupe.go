@@ -348,8 +348,18 @@ func (d *dedupe) markWatched(w weak.Pointer[sentry.Hub]) bool {
 				delete(d.watched, w)
 			}
 		}
-		if len(d.watched) >= maxDedupeHubs {
-			return false // all alive: unwatched rather than watched twice
+		// Hubs are let go of by the GC, which may not have run for
+		// thousands of requests: forget half of those still alive
+		// rather than leave this request unwatched. A long-lived hub
+		// forgotten so is watched again, by a second processor that
+		// decides as the first does.
+		n := 0
+		for w := range d.watched { // map order: arbitrary
+			if len(d.watched) < maxDedupeHubs/2 || n >= maxDedupeHubs {
+				break
+			}
+			delete(d.watched, w)
+			n++
 		}
 	}
 	d.watched[w] = struct{}{}

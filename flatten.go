@@ -3,6 +3,7 @@ package logsentry
 import (
 	"log/slog"
 	"slices"
+	"strings"
 )
 
 // Breadcrumbs and Sentry Logs carry a record's fields as one flat set of
@@ -16,6 +17,19 @@ import (
 // flatFields calls yield with the dotted key and value of every leaf of
 // every field of n, in field order (see flatLeaves).
 func (n *normalized) flatFields(yield func(key string, v slog.Value)) {
+	if n.hasUser {
+		// The record's user goes out as user.* too (flatUser): a field
+		// named so ("user.id", an OTel key) goes under field., so that
+		// neither overwrites the other. Without a record user, it stays
+		// as it is: that field is how the program names its user.
+		inner := yield
+		yield = func(key string, v slog.Value) {
+			if strings.HasPrefix(key, userKey+".") {
+				key = fieldPrefix + key
+			}
+			inner(key, v)
+		}
+	}
 	for i := range n.fields {
 		n.fields[i].flatLeaves(yield)
 	}

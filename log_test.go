@@ -385,3 +385,38 @@ func TestLogReservedKeys(t *testing.T) {
 		t.Errorf("field.sentry.sdk = %#v, want the integer 1", got)
 	}
 }
+
+// TestUserFieldsKept: a field named like the record user's attributes
+// ("user.id", an OTel key) goes under field. when the record has a user,
+// in Sentry logs and breadcrumbs: neither overwrites the other. Without a
+// record user it stays user.id.
+func TestUserFieldsKept(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(hub), logsentry.WithLogSeverity(logsentry.SeverityInfo))
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "with user", Attrs: []slog.Attr{
+		slog.Group("user", slog.String("id", "u-42")), slog.String("user.id", "not-the-user"),
+	}})
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "field only", Attrs: []slog.Attr{
+		slog.String("user.id", "u-7"),
+	}})
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "probe"})
+	sentrytest.Flush(t, hub)
+	logs := rcv.WaitLogs(t, 3, waitFor)
+	a := sentrytest.LogByBody(t, logs, "with user").Attributes
+	if a["user.id"].String() != "u-42" || a["field.user.id"].String() != "not-the-user" {
+		t.Errorf("log: user.id %#v, field.user.id %#v; want u-42 and not-the-user", a["user.id"], a["field.user.id"])
+	}
+	if got := sentrytest.LogByBody(t, logs, "field only").Attributes["user.id"]; got.String() != "u-7" {
+		t.Errorf("log without a record user: user.id %#v, want u-7", got)
+	}
+	crumbs := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "probe").Breadcrumbs
+	if len(crumbs) != 2 {
+		t.Fatalf("%d breadcrumbs, want 2", len(crumbs))
+	}
+	if d := crumbs[0].Data; d["user.id"] != "u-42" || d["field.user.id"] != "not-the-user" {
+		t.Errorf("breadcrumb data %v, want user.id u-42 and field.user.id not-the-user", d)
+	}
+	if d := crumbs[1].Data; d["user.id"] != "u-7" {
+		t.Errorf("breadcrumb data %v, want user.id u-7", d)
+	}
+}
