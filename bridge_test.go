@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -479,6 +480,32 @@ func TestLastEventID(t *testing.T) {
 	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 2, waitFor), "second")
 	if got := string(hub.LastEventID()); got == "" || got != ev.EventID {
 		t.Errorf("LastEventID = %q, want the second event's %q", got, ev.EventID)
+	}
+}
+
+// TestLastEventIDWithRequest: on a trail of breadcrumbs.Middleware, whose
+// scope holds the request, a record with an *http.Request field is
+// captured on the request's hub too: its LastEventID is the record's event
+// (what an error page shows as the reference), and the event's request is
+// the scope's.
+func TestLastEventIDWithRequest(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	sentrytest.BindCurrent(t, hub.Client())
+	b := logsentry.New()
+	var last sentry.EventID
+	h := breadcrumbs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		b.Emit(r.Context(), logsentry.Record{Severity: logsentry.SeverityError, Message: "with request",
+			Attrs: []slog.Attr{slog.Any("req", r)}})
+		last = sentry.GetHubFromContext(r.Context()).LastEventID()
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/orders/7", nil))
+	sentrytest.Flush(t, hub)
+	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "with request")
+	if string(last) == "" || string(last) != ev.EventID {
+		t.Errorf("LastEventID = %q, want the event's %q", last, ev.EventID)
+	}
+	if url, _ := ev.Request["url"].(string); !strings.HasSuffix(url, "/orders/7") {
+		t.Errorf("event request = %+v, want the request", ev.Request)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/getsentry/sentry-go"
+
+	"github.com/logsentry/logsentry/internal/trailhook"
 )
 
 // maxTagValue is Sentry's limit on a tag value's length.
@@ -79,7 +81,7 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 			scope.SetSpan(span)
 		}
 	}
-	if n.request != nil {
+	if n.request != nil && !requestOnScope(ctx) {
 		req := b.eventRequest(n.request, client)
 		if scope == nil {
 			scope = hub.Scope().Clone()
@@ -97,6 +99,15 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 		return client.CaptureEvent(ev, hint, scope) != nil
 	}
 	return hub.CaptureEventWithHint(ev, hint) != nil
+}
+
+// requestOnScope reports whether the scope of ctx's hub holds a request
+// (breadcrumbs.Middleware's trail), which fills the event before a
+// request field could: the event is then captured on the hub itself, which
+// counts it as its LastEventID.
+func requestOnScope(ctx context.Context) bool {
+	t, ok := trailhook.Of(ctx)
+	return ok && t.Request
 }
 
 func hasStack(ex []sentry.Exception) bool {

@@ -90,7 +90,7 @@ func WithTrail(ctx context.Context) context.Context {
 	if t.Hub != nil && t.Hub != sentry.CurrentHub() {
 		t.Hub = t.Hub.Clone()
 		if parent, ok := trailhook.Of(ctx); ok {
-			t.FromCurrent = parent.FromCurrent
+			t.FromCurrent, t.Request = parent.FromCurrent, parent.Request // the clone keeps the scope's request
 		}
 	} else {
 		t.Hub, t.FromCurrent = newTrail(), true
@@ -164,7 +164,7 @@ func Middleware(next http.Handler) http.Handler {
 				continueTrace(hub, r)
 			}
 		}
-		r = r.WithContext(trailhook.With(ctx, trailhook.Trail{Hub: hub, FromCurrent: fresh}))
+		r = r.WithContext(trailhook.With(ctx, trailhook.Trail{Hub: hub, FromCurrent: fresh, Request: true}))
 		hub.Scope().SetRequest(r)
 		trailhook.Started(hub, fresh)
 		next.ServeHTTP(w, r)

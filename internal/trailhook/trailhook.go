@@ -31,6 +31,9 @@ type Trail struct {
 	// FromCurrent says that Hub was cloned from sentry.CurrentHub, whose
 	// client it has: none in a program that binds its client elsewhere.
 	FromCurrent bool
+	// Request says that Hub's scope holds the request it serves
+	// (Middleware set it), which fills every event of the trail.
+	Request bool
 }
 
 type trailKey struct{}
