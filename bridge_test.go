@@ -507,6 +507,23 @@ func TestLastEventIDWithRequest(t *testing.T) {
 	if url, _ := ev.Request["url"].(string); !strings.HasSuffix(url, "/orders/7") {
 		t.Errorf("event request = %+v, want the request", ev.Request)
 	}
+
+	// A handler that took the request off the scope (SetRequest(nil),
+	// Clear) still gets the field's request on the event.
+	for _, clear := range []func(*sentry.Scope){func(s *sentry.Scope) { s.SetRequest(nil) }, (*sentry.Scope).Clear} {
+		h := breadcrumbs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			clear(sentry.GetHubFromContext(r.Context()).Scope())
+			b.Emit(r.Context(), logsentry.Record{Severity: logsentry.SeverityError, Message: "scope cleared",
+				Attrs: []slog.Attr{slog.Any("req", r)}})
+		}))
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/cleared", nil))
+	}
+	sentrytest.Flush(t, hub)
+	for _, ev := range rcv.WaitEvents(t, 3, waitFor)[1:] {
+		if url, _ := ev.Request["url"].(string); !strings.HasSuffix(url, "/cleared") {
+			t.Errorf("%s: event request = %+v, want the field's", ev.Message, ev.Request)
+		}
+	}
 }
 
 // TestConfiguredClientOnTrail: with the client given through WithHub only

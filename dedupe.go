@@ -100,8 +100,10 @@ type dedupe struct {
 	// watched are the hubs found on a request's context that watch made
 	// watch events captured by hand, so that a hub reported again (one
 	// long-lived hub in http.Server.BaseContext) is not given another
-	// processor per request.
-	watched map[weak.Pointer[sentry.Hub]]struct{}
+	// processor per request; each with the count of reports (watchSeq)
+	// at its latest.
+	watched  map[weak.Pointer[sentry.Hub]]uint64
+	watchSeq uint64
 }
 
 // dedupeHub returns the hub under which the errors of a record whose
@@ -313,10 +315,11 @@ const maxInitSearch = 64
 
 func init() { trailhook.Set(sharedDedupe.watch) }
 
-// watch adds to the scope of hub, a new trail's, the processor that
-// deduplicates events captured by hand (see above). A hub that was not
-// made for the trail (fresh is false) is watched once while it lives, as
-// long as the table of such hubs has room.
+// watch adds to the scope of hub, a new trail's, the processor of its
+// events: it deduplicates events captured by hand (see above), and gives a
+// bridge's event the request of its record when the scope no longer holds
+// one (see requestOnScope). A hub that was not made for the trail (fresh
+// is false) is watched once while it is reported (see markWatched).
 func (d *dedupe) watch(hub *sentry.Hub, fresh bool) {
 	scope := hub.Scope()
 	if scope == nil {
@@ -327,42 +330,46 @@ func (d *dedupe) watch(hub *sentry.Hub, fresh bool) {
 		return
 	}
 	scope.AddEventProcessor(func(ev *sentry.Event, hint *sentry.EventHint) *sentry.Event {
+		if ev != nil && ev.Request == nil && hint != nil {
+			if r, ok := hint.Data.(fieldRequest); ok {
+				ev.Request = r.req
+			}
+		}
 		return d.byHand(w, ev, hint)
 	})
 }
 
-// markWatched records w as watched and reports whether it was not before
-// (and there was room for it).
+// fieldRequest is the hint data of a bridge's event whose record has a
+// request field, on a trail whose scope held the request (requestOnScope):
+// the trail's processor fills the event with it if the scope no longer
+// holds one (SetRequest(nil), Clear).
+type fieldRequest struct{ req *sentry.Request }
+
+// markWatched records w as watched and reports whether it was not before.
+// A full table forgets the hubs that are gone, then those not reported in
+// the latest maxDedupeHubs/2 reports: the GC, which lets hubs go, may not
+// run for thousands of requests, and a request must not go unwatched; a
+// long-lived hub, reported on every request, stays, so its scope never
+// gets a second processor.
 func (d *dedupe) markWatched(w weak.Pointer[sentry.Hub]) bool {
 	d.lockSwept(time.Since(dedupeEpoch))
 	defer d.mu.Unlock()
+	d.watchSeq++
 	if _, ok := d.watched[w]; ok {
+		d.watched[w] = d.watchSeq
 		return false
 	}
 	if d.watched == nil {
-		d.watched = make(map[weak.Pointer[sentry.Hub]]struct{})
+		d.watched = make(map[weak.Pointer[sentry.Hub]]uint64)
 	}
 	if len(d.watched) >= maxDedupeHubs {
-		for w := range d.watched {
-			if w.Value() == nil {
+		for w, seq := range d.watched {
+			if w.Value() == nil || seq+maxDedupeHubs/2 < d.watchSeq {
 				delete(d.watched, w)
 			}
 		}
-		// Hubs are let go of by the GC, which may not have run for
-		// thousands of requests: forget half of those still alive
-		// rather than leave this request unwatched. A long-lived hub
-		// forgotten so is watched again, by a second processor that
-		// decides as the first does.
-		n := 0
-		for w := range d.watched { // map order: arbitrary
-			if len(d.watched) < maxDedupeHubs/2 || n >= maxDedupeHubs {
-				break
-			}
-			delete(d.watched, w)
-			n++
-		}
 	}
-	d.watched[w] = struct{}{}
+	d.watched[w] = d.watchSeq
 	return true
 }
 

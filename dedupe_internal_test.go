@@ -112,6 +112,19 @@ func TestWatchOnce(t *testing.T) {
 	if n := len(d.watched); n > maxDedupeHubs/2+1 {
 		t.Errorf("%d hubs watched after the table was full, want at most %d", n, maxDedupeHubs/2+1)
 	}
+	// A long-lived hub reported on every request stays watched while the
+	// table of per-request hubs fills and is swept, so its scope never
+	// gets a second processor. (Unreported for maxDedupeHubs/2 reports,
+	// as above, it may be forgotten and watched again.)
+	d.markWatched(weak.Make(long))
+	for i := range 5 * maxDedupeHubs {
+		h := sentry.NewHub(nil, sentry.NewScope())
+		alive = append(alive, h)
+		d.markWatched(weak.Make(h))
+		if i%16 == 0 && d.markWatched(weak.Make(long)) {
+			t.Fatalf("the long-lived hub was watched again after %d requests", i)
+		}
+	}
 	clear(alive[1:])
 	alive = alive[:1]
 	runtime.GC()

@@ -81,7 +81,11 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 			scope.SetSpan(span)
 		}
 	}
-	if n.request != nil && !requestOnScope(ctx) {
+	if n.request != nil && requestOnScope(ctx) {
+		// Captured on the hub; the trail's processor (see watch) gives
+		// the event this request if the scope no longer holds one.
+		hint.Data = fieldRequest{b.eventRequest(n.request, client)}
+	} else if n.request != nil {
 		req := b.eventRequest(n.request, client)
 		if scope == nil {
 			scope = hub.Scope().Clone()
@@ -103,8 +107,9 @@ func (b *Bridge) captureEvent(ctx context.Context, hub *sentry.Hub, client *sent
 
 // requestOnScope reports whether the scope of ctx's hub holds a request
 // (breadcrumbs.Middleware's trail), which fills the event before a
-// request field could: the event is then captured on the hub itself, which
-// counts it as its LastEventID.
+// request field could, and whose processor fills it with the field's
+// otherwise: the event is then captured on the hub itself, which counts it
+// as its LastEventID.
 func requestOnScope(ctx context.Context) bool {
 	t, ok := trailhook.Of(ctx)
 	return ok && t.Request

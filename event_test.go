@@ -612,3 +612,34 @@ type wrapLV struct{ error }
 func (e *wrapLV) Error() string        { return "customer John Smith: " + e.error.Error() }
 func (e *wrapLV) Unwrap() error        { return e.error }
 func (e *wrapLV) LogValue() slog.Value { return slog.StringValue("customer [hidden]") }
+
+// TestKeyRedaction: a secret in a field key is redacted as in a value,
+// before the key's cut (256 bytes), so a secret across the cut does not go
+// out in part; numeric keys (ids, IMEIs, which may pass a card number's
+// check) are left alone, so they do not collapse into one [Filtered] key.
+func TestKeyRedaction(t *testing.T) {
+	const token = "abcdefghijklmnopqrstuvwxyzABCDEFGH1234" // a Bearer token
+	const pw = "supersecretpassword"
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New(logsentry.WithHub(hub), noRate, logsentry.WithLogSeverity(logsentry.SeverityInfo))
+	k1 := strings.Repeat("x", 256-len(" Bearer ")-len(token)+1) + " Bearer " + token
+	k2 := strings.Repeat("y", 256-len("postgres://app:"+pw)-1) + " postgres://app:" + pw + "@db.internal:5432/app"
+	attrs := []slog.Attr{slog.Int(k1, 1), slog.Int(k2, 2), slog.Group("battery",
+		slog.Int("356938035643809", 81), slog.Int("490154203237518", 12), slog.Int("353879234252633", 55))}
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "crumb", Attrs: attrs})
+	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "long keys", Attrs: attrs})
+	sentrytest.Flush(t, hub)
+	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "long keys")
+	logs := jsonOf(t, rcv.WaitLogs(t, 2, waitFor))
+	for _, leak := range []string{token[:30], pw} {
+		if strings.Contains(string(ev.Raw), leak) || strings.Contains(logs, leak) {
+			t.Errorf("%q of a secret in a key went out", leak)
+		}
+	}
+	if m, _ := ev.Contexts["attributes"]["battery"].(map[string]any); len(m) != 3 || fmt.Sprint(m["356938035643809"]) != "81" {
+		t.Errorf("attributes.battery = %v, want the 3 ids", m)
+	}
+	if got := ev.Breadcrumbs[0].Data["battery.490154203237518"]; fmt.Sprint(got) != "12" {
+		t.Errorf("breadcrumb battery.490154203237518 = %v, want 12", got)
+	}
+}

@@ -54,11 +54,29 @@ func (b *Bridge) key(k string) (clean string, sensitive bool) {
 	return clean, sensitive
 }
 
-// cleanKey is key without the cache.
+// cleanKey is key without the cache. The key is redacted as a value is,
+// before the cut (see str: a secret across it would lose what its pattern
+// needs), unless it is a number: an id (an IMEI, an order number) may look
+// like a card number, and ids made one [Filtered] key would overwrite one
+// another's values.
 func (b *Bridge) cleanKey(raw string) (clean string, sensitive bool) {
 	clean = cleanKey(raw)
 	sensitive = b.sensitiveRaw(raw, clean)
-	return b.redactor.String(clean), sensitive
+	if !numberKey(raw) {
+		clean = cleanKey(b.str(raw))
+	}
+	return clean, sensitive
+}
+
+// numberKey reports whether k is made of digits, and spaces or dashes
+// between them, only.
+func numberKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; !('0' <= c && c <= '9') && c != ' ' && c != '-' {
+			return false
+		}
+	}
+	return k != ""
 }
 
 // sensitiveRaw reports whether a key is sensitive in its raw form or in its
