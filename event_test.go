@@ -615,8 +615,9 @@ func (e *wrapLV) LogValue() slog.Value { return slog.StringValue("customer [hidd
 
 // TestKeyRedaction: a secret in a field key is redacted as in a value,
 // before the key's cut (256 bytes), so a secret across the cut does not go
-// out in part; numeric keys (ids, IMEIs, which may pass a card number's
-// check) are left alone, so they do not collapse into one [Filtered] key.
+// out in part; a numeric key (or map key) taken for a card number keeps
+// its last 4 digits, so ids (IMEIs pass a card number's check) do not
+// collapse into one [Filtered] key.
 func TestKeyRedaction(t *testing.T) {
 	const token = "abcdefghijklmnopqrstuvwxyzABCDEFGH1234" // a Bearer token
 	const pw = "supersecretpassword"
@@ -625,21 +626,30 @@ func TestKeyRedaction(t *testing.T) {
 	k1 := strings.Repeat("x", 256-len(" Bearer ")-len(token)+1) + " Bearer " + token
 	k2 := strings.Repeat("y", 256-len("postgres://app:"+pw)-1) + " postgres://app:" + pw + "@db.internal:5432/app"
 	attrs := []slog.Attr{slog.Int(k1, 1), slog.Int(k2, 2), slog.Group("battery",
-		slog.Int("356938035643809", 81), slog.Int("490154203237518", 12), slog.Int("353879234252633", 55))}
+		slog.Int("356938035643809", 81), slog.Int("490154203237518", 12), slog.Int("353879234252633", 55)),
+		slog.Int("4111 1111 1111 1111", 1), slog.Any("cards", map[string]int{"4111111111111111": 1, "5555555555554444": 2})}
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityInfo, Message: "crumb", Attrs: attrs})
 	b.Emit(context.Background(), logsentry.Record{Severity: logsentry.SeverityError, Message: "long keys", Attrs: attrs})
 	sentrytest.Flush(t, hub)
 	ev := sentrytest.EventByMessage(t, rcv.WaitEvents(t, 1, waitFor), "long keys")
 	logs := jsonOf(t, rcv.WaitLogs(t, 2, waitFor))
-	for _, leak := range []string{token[:30], pw} {
+	for _, leak := range []string{token[:30], pw, "4111 1111", "411111111111", "555555555555"} {
 		if strings.Contains(string(ev.Raw), leak) || strings.Contains(logs, leak) {
 			t.Errorf("%q of a secret in a key went out", leak)
 		}
 	}
-	if m, _ := ev.Contexts["attributes"]["battery"].(map[string]any); len(m) != 3 || fmt.Sprint(m["356938035643809"]) != "81" {
+	// Ids that pass a card number's check keep their last 4 digits, and
+	// stay apart.
+	if m, _ := ev.Contexts["attributes"]["battery"].(map[string]any); len(m) != 3 || fmt.Sprint(m["[Filtered]3809"]) != "81" {
 		t.Errorf("attributes.battery = %v, want the 3 ids", m)
 	}
-	if got := ev.Breadcrumbs[0].Data["battery.490154203237518"]; fmt.Sprint(got) != "12" {
+	if m, _ := ev.Contexts["attributes"]["cards"].(map[string]any); len(m) != 2 || fmt.Sprint(m["[Filtered]4444"]) != "2" {
+		t.Errorf("attributes.cards = %v, want 2 masked keys", m)
+	}
+	if _, ok := ev.Contexts["attributes"]["[Filtered]1111"]; !ok {
+		t.Errorf("attributes = %v, want the card number key masked", ev.Contexts["attributes"])
+	}
+	if got := ev.Breadcrumbs[0].Data["battery.[Filtered]7518"]; fmt.Sprint(got) != "12" {
 		t.Errorf("breadcrumb battery.490154203237518 = %v, want 12", got)
 	}
 }

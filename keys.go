@@ -2,6 +2,7 @@ package logsentry
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 	"sync/atomic"
 )
@@ -56,16 +57,31 @@ func (b *Bridge) key(k string) (clean string, sensitive bool) {
 
 // cleanKey is key without the cache. The key is redacted as a value is,
 // before the cut (see str: a secret across it would lose what its pattern
-// needs), unless it is a number: an id (an IMEI, an order number) may look
-// like a card number, and ids made one [Filtered] key would overwrite one
-// another's values.
+// needs); see redactKey for keys that are numbers.
 func (b *Bridge) cleanKey(raw string) (clean string, sensitive bool) {
 	clean = cleanKey(raw)
 	sensitive = b.sensitiveRaw(raw, clean)
-	if !numberKey(raw) {
-		clean = cleanKey(b.str(raw))
+	return cleanKey(b.redactKey(raw)), sensitive
+}
+
+// redactKey is str for a key (a field's or a map's). A key that is a
+// number the redactor takes for a card number keeps its last 4 digits, as
+// payment systems show a card ("[Filtered]3809"): ids (IMEIs, order
+// numbers) may pass a card number's check, and keys all made one
+// "[Filtered]" would overwrite one another's values.
+func (b *Bridge) redactKey(k string) string {
+	red := b.str(k)
+	if red == k || !numberKey(k) {
+		return red
 	}
-	return clean, sensitive
+	digits := make([]byte, 0, 4)
+	for i := len(k) - 1; i >= 0 && len(digits) < 4; i-- {
+		if c := k[i]; '0' <= c && c <= '9' {
+			digits = append(digits, c)
+		}
+	}
+	slices.Reverse(digits)
+	return filtered + string(digits)
 }
 
 // numberKey reports whether k is made of digits, and spaces or dashes

@@ -483,7 +483,9 @@ func (c *converter) elem(rv reflect.Value, depth int) any {
 func (c *converter) mapKey(k reflect.Value) string {
 	switch k.Kind() {
 	case reflect.String:
-		return c.str(k.String())
+		s := truncate(c.b.redactKey(k.String()), c.bytes) // as str, for a key
+		c.bytes -= len(s)
+		return s
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return strconv.FormatInt(k.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
