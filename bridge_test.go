@@ -572,3 +572,32 @@ func TestConfiguredClientOnTrail(t *testing.T) {
 		t.Errorf("%d Sentry logs, want 7", len(logs))
 	}
 }
+
+// TestTrailOnScopeLayers: a long-lived hub that gives each request a scope
+// layer of its own (hub.WithScope around Middleware) gets the trail's
+// processor on each layer, not only on the first: a record's request field
+// still fills its event when the handler took the request off the scope.
+func TestTrailOnScopeLayers(t *testing.T) {
+	rcv, hub := sentrytest.NewReceiverHub(t, sentry.ClientOptions{})
+	b := logsentry.New()
+	long := sentry.NewHub(hub.Client(), sentry.NewScope())
+	inner := breadcrumbs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		sentry.GetHubFromContext(r.Context()).Scope().SetRequest(nil)
+		b.Emit(r.Context(), logsentry.Record{Severity: logsentry.SeverityError, Message: "cleared " + r.URL.Path,
+			Attrs: []slog.Attr{slog.Any("req", r)}})
+	}))
+	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		long.WithScope(func(*sentry.Scope) {
+			inner.ServeHTTP(w, r.WithContext(sentry.SetHubOnContext(r.Context(), long)))
+		})
+	})
+	for _, p := range []string{"/first", "/second"} {
+		outer.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+	}
+	sentrytest.Flush(t, hub)
+	for _, ev := range rcv.WaitEvents(t, 2, waitFor) {
+		if url, _ := ev.Request["url"].(string); !strings.HasSuffix(url, strings.TrimPrefix(ev.Message, "cleared ")) {
+			t.Errorf("%s: event request %v, want the record's", ev.Message, ev.Request)
+		}
+	}
+}

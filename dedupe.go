@@ -97,12 +97,13 @@ type dedupe struct {
 	mu        sync.Mutex
 	hubs      map[weak.Pointer[sentry.Hub]]*hubErrors // never keeps a hub alive
 	lastSweep time.Duration
-	// watched are the hubs found on a request's context that watch made
-	// watch events captured by hand, so that a hub reported again (one
-	// long-lived hub in http.Server.BaseContext) is not given another
-	// processor per request; each with the count of reports (watchSeq)
-	// at its latest.
-	watched  map[weak.Pointer[sentry.Hub]]uint64
+	// watched are the scopes of hubs found on a request's context that
+	// watch gave a processor, so that a hub reported again (one
+	// long-lived hub in http.Server.BaseContext) does not get another
+	// per request, and a scope layer pushed for a request (WithScope)
+	// gets its own; each with the count of reports (watchSeq) at its
+	// latest.
+	watched  map[weak.Pointer[sentry.Scope]]uint64
 	watchSeq uint64
 }
 
@@ -326,7 +327,7 @@ func (d *dedupe) watch(hub *sentry.Hub, fresh bool) {
 		return
 	}
 	w := weak.Make(hub)
-	if !fresh && !d.markWatched(w) {
+	if !fresh && !d.markWatched(weak.Make(scope)) {
 		return
 	}
 	scope.AddEventProcessor(func(ev *sentry.Event, hint *sentry.EventHint) *sentry.Event {
@@ -345,13 +346,13 @@ func (d *dedupe) watch(hub *sentry.Hub, fresh bool) {
 // holds one (SetRequest(nil), Clear).
 type fieldRequest struct{ req *sentry.Request }
 
-// markWatched records w as watched and reports whether it was not before.
-// A full table forgets the hubs that are gone, then those not reported in
-// the latest maxDedupeHubs/2 reports: the GC, which lets hubs go, may not
-// run for thousands of requests, and a request must not go unwatched; a
-// long-lived hub, reported on every request, stays, so its scope never
-// gets a second processor.
-func (d *dedupe) markWatched(w weak.Pointer[sentry.Hub]) bool {
+// markWatched records scope w as watched and reports whether it was not
+// before. A full table forgets the scopes that are gone, then those not
+// reported in the latest maxDedupeHubs/2 reports: the GC, which lets them
+// go, may not run for thousands of requests, and a request must not go
+// unwatched; a long-lived hub's scope, reported on every request, stays,
+// so it never gets a second processor.
+func (d *dedupe) markWatched(w weak.Pointer[sentry.Scope]) bool {
 	d.lockSwept(time.Since(dedupeEpoch))
 	defer d.mu.Unlock()
 	d.watchSeq++
@@ -360,7 +361,7 @@ func (d *dedupe) markWatched(w weak.Pointer[sentry.Hub]) bool {
 		return false
 	}
 	if d.watched == nil {
-		d.watched = make(map[weak.Pointer[sentry.Hub]]uint64)
+		d.watched = make(map[weak.Pointer[sentry.Scope]]uint64)
 	}
 	if len(d.watched) >= maxDedupeHubs {
 		for w, seq := range d.watched {

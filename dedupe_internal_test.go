@@ -93,7 +93,7 @@ func TestWatchOnce(t *testing.T) {
 	long := sentry.NewHub(nil, sentry.NewScope())
 	n := 0
 	for range 100 {
-		if d.markWatched(weak.Make(long)) {
+		if d.markWatched(weak.Make(long.Scope())) {
 			n++
 		}
 	}
@@ -104,9 +104,9 @@ func TestWatchOnce(t *testing.T) {
 	for len(d.watched) < maxDedupeHubs {
 		h := sentry.NewHub(nil, sentry.NewScope())
 		alive = append(alive, h)
-		d.markWatched(weak.Make(h))
+		d.markWatched(weak.Make(h.Scope()))
 	}
-	if !d.markWatched(weak.Make(sentry.NewHub(nil, sentry.NewScope()))) {
+	if !d.markWatched(weak.Make(sentry.NewScope())) {
 		t.Error("a request not watched: the table was full of live hubs")
 	}
 	if n := len(d.watched); n > maxDedupeHubs/2+1 {
@@ -116,12 +116,12 @@ func TestWatchOnce(t *testing.T) {
 	// table of per-request hubs fills and is swept, so its scope never
 	// gets a second processor. (Unreported for maxDedupeHubs/2 reports,
 	// as above, it may be forgotten and watched again.)
-	d.markWatched(weak.Make(long))
+	d.markWatched(weak.Make(long.Scope()))
 	for i := range 5 * maxDedupeHubs {
 		h := sentry.NewHub(nil, sentry.NewScope())
 		alive = append(alive, h)
-		d.markWatched(weak.Make(h))
-		if i%16 == 0 && d.markWatched(weak.Make(long)) {
+		d.markWatched(weak.Make(h.Scope()))
+		if i%16 == 0 && d.markWatched(weak.Make(long.Scope())) {
 			t.Fatalf("the long-lived hub was watched again after %d requests", i)
 		}
 	}
