@@ -37,6 +37,22 @@ func traceID(t *testing.T, evs []sentrytest.Event, msg string) string {
 	return id
 }
 
+// incomingTrace is the trace id of the sentry-trace header that the
+// requests of the trace tests carry (see serveTraced).
+const incomingTrace = "771a43a4192642f0b136d5159a501700"
+
+// serveTraced serves a GET of each path through h; the request for traced
+// carries a sentry-trace header of incomingTrace.
+func serveTraced(h http.Handler, paths []string, traced string) {
+	for _, p := range paths {
+		req := httptest.NewRequest("GET", p, nil)
+		if p == traced {
+			req.Header.Set(sentry.SentryTraceHeader, incomingTrace+"-b0e6f15b45c36b12-1")
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
 func crumb(msg string) *sentry.Breadcrumb {
 	return breadcrumbs.New(sentry.LevelInfo, "test", msg, nil, time.Time{})
 }
@@ -269,7 +285,7 @@ func TestMiddlewareTrace(t *testing.T) {
 	h := breadcrumbs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sentry.GetHubFromContext(r.Context()).CaptureMessage(r.URL.Path)
 	}))
-	const incoming = "771a43a4192642f0b136d5159a501700"
+	const incoming = incomingTrace
 	for _, path := range []string{"/one", "/two", "/continued", "/bad-baggage", "/bad-baggage-2", "/bad-baggage-trace"} {
 		req := httptest.NewRequest(http.MethodGet, "http://svc.example"+path, nil)
 		switch path {
@@ -348,14 +364,7 @@ func TestTrailStaleSpan(t *testing.T) {
 	h := breadcrumbs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		sentry.GetHubFromContext(r.Context()).CaptureMessage("fail " + r.URL.Path)
 	}))
-	const incoming = "771a43a4192642f0b136d5159a501700"
-	for _, p := range []string{"/one", "/two", "/continued"} {
-		req := httptest.NewRequest("GET", p, nil)
-		if p == "/continued" {
-			req.Header.Set(sentry.SentryTraceHeader, incoming+"-b0e6f15b45c36b12-1")
-		}
-		h.ServeHTTP(httptest.NewRecorder(), req)
-	}
+	serveTraced(h, []string{"/one", "/two", "/continued"}, "/continued")
 	sentry.GetHubFromContext(breadcrumbs.WithTrail(context.Background())).CaptureMessage("fail job")
 	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 4, waitFor)
@@ -363,8 +372,8 @@ func TestTrailStaleSpan(t *testing.T) {
 	if one == two || one == stale {
 		t.Errorf("requests in traces %s and %s, the start-up transaction's %s", one, two, stale)
 	}
-	if got := traceID(t, evs, "fail /continued"); got != incoming {
-		t.Errorf("/continued: trace %s, want the incoming %s", got, incoming)
+	if got := traceID(t, evs, "fail /continued"); got != incomingTrace {
+		t.Errorf("/continued: trace %s, want the incoming %s", got, incomingTrace)
 	}
 	if got := traceID(t, evs, "fail job"); got == stale {
 		t.Errorf("a WithTrail job in the start-up transaction's trace")
@@ -391,14 +400,7 @@ func TestMiddlewareOuterHub(t *testing.T) {
 	srv := http.NewServeMux()
 	srv.Handle("/sentryhttp", sentryhttp.New(sentryhttp.Options{}).Handle(breadcrumbs.Middleware(inner)))
 	srv.Handle("/own/", ownClone(breadcrumbs.Middleware(breadcrumbs.Middleware(inner)))) // nested: one trail
-	const incoming = "771a43a4192642f0b136d5159a501700"
-	for _, p := range []string{"/sentryhttp", "/own/a", "/own/b"} {
-		req := httptest.NewRequest("GET", p, nil)
-		if p == "/own/b" {
-			req.Header.Set(sentry.SentryTraceHeader, incoming+"-b0e6f15b45c36b12-1")
-		}
-		srv.ServeHTTP(httptest.NewRecorder(), req)
-	}
+	serveTraced(srv, []string{"/sentryhttp", "/own/a", "/own/b"}, "/own/b")
 	sentrytest.Flush(t, hub)
 	evs := rcv.WaitEvents(t, 3, waitFor)
 	for _, p := range []string{"/sentryhttp", "/own/a", "/own/b"} {
@@ -406,7 +408,7 @@ func TestMiddlewareOuterHub(t *testing.T) {
 			t.Errorf("%s: breadcrumbs %q, want only its own step", p, got)
 		}
 	}
-	if a, b := traceID(t, evs, "fail /own/a"), traceID(t, evs, "fail /own/b"); a == b || b != incoming {
-		t.Errorf("traces /own/a %s, /own/b %s; want distinct, /own/b the incoming %s", a, b, incoming)
+	if a, b := traceID(t, evs, "fail /own/a"), traceID(t, evs, "fail /own/b"); a == b || b != incomingTrace {
+		t.Errorf("traces /own/a %s, /own/b %s; want distinct, /own/b the incoming %s", a, b, incomingTrace)
 	}
 }
