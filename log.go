@@ -153,7 +153,7 @@ const fieldPrefix = "field."
 // "sentry.release", would overwrite it (the SDK lets a log's attributes
 // win), so it goes out as "field.logger.name": both are kept.
 func reservedLogKey(key string) bool {
-	if len(key) < len("log.level") {
+	if len(key) <= len("sentry.") { // the shortest: "sentry.x", "log.level"
 		return false
 	}
 	switch key[0] {

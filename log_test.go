@@ -356,6 +356,7 @@ func TestLogReservedKeys(t *testing.T) {
 			slog.String("sentry.release", "other"),
 			slog.Group("sentry", slog.Int("sdk", 1)),
 			slog.String("sentryish", "kept"),
+			slog.String("sentry.x", "short"),
 			slog.String("logger", ""), // empty: a field, not the logger name
 			slog.String("log.levels", "kept"),
 		}})
@@ -375,6 +376,7 @@ func TestLogReservedKeys(t *testing.T) {
 		"sentry.release":          "v1.2.3",
 		"field.sentry.release":    "other",
 		"sentryish":               "kept",
+		"field.sentry.x":          "short",
 		"log.levels":              "kept",
 	} {
 		if got, ok := a[k]; !ok || got.String() != v {

@@ -205,8 +205,12 @@ func (c *converter) take() bool {
 }
 
 // str is [Bridge.str] within the conversion's string budget.
-func (c *converter) str(s string) string {
-	s = truncate(c.b.str(s), c.bytes)
+func (c *converter) str(s string) string { return c.spend(c.b.str(s)) }
+
+// spend returns s, a string made ready to go out, cut to what is left of
+// the conversion's string budget, and takes its length from the budget.
+func (c *converter) spend(s string) string {
+	s = truncate(s, c.bytes)
 	c.bytes -= len(s)
 	return s
 }
@@ -483,9 +487,7 @@ func (c *converter) elem(rv reflect.Value, depth int) any {
 func (c *converter) mapKey(k reflect.Value) string {
 	switch k.Kind() {
 	case reflect.String:
-		s := truncate(c.b.redactKey(k.String()), c.bytes) // as str, for a key
-		c.bytes -= len(s)
-		return s
+		return c.spend(c.b.redactKey(k.String()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return strconv.FormatInt(k.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
