@@ -88,9 +88,9 @@ func (b *Bridge) Sinks(s Severity) Sinks {
 // carry one to keep its records out of Sentry), except a trail that
 // breadcrumbs.Middleware or WithTrail cloned from a sentry.CurrentHub that
 // has no enabled client, in a program that gives its client through
-// WithHub rather than sentry.Init: such a record goes to a hub of the WithHub hub's client
-// on the trail's scope, so it is sent, with its request's breadcrumbs and
-// data and only those.
+// WithHub rather than sentry.Init: such a record goes to a hub of the
+// WithHub hub's client on the trail's scope, so it is sent, with its
+// request's breadcrumbs and data and only those.
 func (b *Bridge) Hub(ctx context.Context) *sentry.Hub {
 	h, _, _ := b.hub(ctx)
 	return h

@@ -133,13 +133,13 @@ func continueTrace(hub *sentry.Hub, r *http.Request) {
 // kept, on the assumption that it was made for this request (sentryhttp
 // clones one per request and continues the trace), so that its panic
 // capture sees the trail; only [sentry.CurrentHub] is cloned. The trail
-// starts here all the same: the breadcrumbs the kept hub carries (a
-// clone of sentry.CurrentHub carries those logged outside any request) are
+// starts here all the same: the breadcrumbs the kept hub carries (a clone
+// of sentry.CurrentHub carries those logged outside any request) are
 // cleared, so put Middleware directly inside sentryhttp; and a kept hub
-// without a span (tracing off) is put in the request's trace. A trail an outer Middleware made is kept as it is. Do
-// not put one long-lived hub in http.Server.BaseContext: every request
-// would share it. Where that cannot be helped, wrap handlers with
-// [WithTrail] instead.
+// without a span (tracing off) is put in the request's trace. A trail an
+// outer Middleware made is kept as it is. Do not put one long-lived hub in
+// http.Server.BaseContext: every request would share it. Where that cannot
+// be helped, wrap handlers with [WithTrail] instead.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
