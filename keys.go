@@ -61,7 +61,10 @@ func (b *Bridge) key(k string) (clean string, sensitive bool) {
 func (b *Bridge) cleanKey(raw string) (clean string, sensitive bool) {
 	clean = cleanKey(raw)
 	sensitive = b.sensitiveRaw(raw, clean)
-	return cleanKey(b.redactKey(raw)), sensitive
+	if red := b.redactKey(raw); red != raw {
+		clean = cleanKey(red)
+	}
+	return clean, sensitive
 }
 
 // redactKey is str for a key (a field's or a map's). A key that is a
